@@ -1,0 +1,47 @@
+# Two commands for a fresh machine (only Python 3.11+ and pip needed):
+#   make lab    set up .venv and open the collection in JupyterLab
+#   make test   set up .venv and run every test (unit tests, notebooks via papermill, nbval)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+
+.PHONY: lab test unit notebook-tests nbval notebooks outputs site bench clean help
+
+help:
+	@echo "make lab | test | notebooks | outputs | bench | clean"
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m pip install --no-deps -e .
+	$(BIN)/python tools/check_no_cuda.py
+	touch $(STAMP)
+
+# JupyterLab on localhost only, with token authentication left on (the URL with the token is printed).
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks
+
+# Every test: rlcore's unit tests and each notebook run by papermill in quick mode, then nbval.
+test: $(STAMP)
+	RLCORE_QUIET=1 $(BIN)/python -m pytest tests
+	RLCORE_QUIET=1 RLCORE_QUICK=1 $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks
+
+unit: $(STAMP)
+	RLCORE_QUIET=1 $(BIN)/python -m pytest tests -m "not notebook"
+
+# Execute every notebook in full mode into build/notebooks/ and render HTML next to it.
+notebooks: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py --out build/notebooks --html
+
+# Re-execute the committed notebooks in place in full mode (refreshes the outputs a reader sees on GitHub).
+outputs: $(STAMP)
+	$(BIN)/python tools/run_notebooks.py --in-place
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_notebooks.py
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,1 @@
+"""Analysis: exact quantities, metrics and the numbers each lesson's claims are about."""

@@ -1,0 +1,83 @@
+"""The first live experiment of the collection: REINFORCE on a two-armed Bernoulli bandit, over many seeds.
+
+Each run starts from the uniform policy and makes ``steps`` pulls, one REINFORCE update each (see
+:mod:`rlcore.learners.reinforce`). The quantities a reader watches, and the 00 notebook's claims are about:
+
+* p_best(t): the probability the policy gives the better arm before pull t, per run;
+* J(t) = sum_a pi_a(t) mu_a: the expected reward of the policy before pull t;
+* the fraction of runs whose final p_best is at least ``success_prob`` (they found the better arm).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gymnasium as gym
+import numpy as np
+
+from ..config import Config, param
+from ..learners.reinforce import ReinforceConfig, train_reinforce_bandit
+from ..seeding import derive_seed
+from .bandits import expected_reward
+
+__all__ = ["StartHereConfig", "StartHereResult", "run_start_here"]
+
+
+@dataclass(frozen=True)
+class StartHereConfig(Config):
+    """The 00 experiment: arm success probabilities, learner settings and how many seeds to run."""
+
+    p_left: float = param(0.3, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05), doc="success probability of arm 0")
+    p_right: float = param(0.7, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05), doc="success probability of arm 1")
+    learning_rate: float = param(0.5, low=0.0, low_open=True, widget="text",
+                                 doc="REINFORCE step size, > 0 (type a value)")
+    steps: int = param(300, low=1, ui=(20, 1000, 20), doc="pulls per run, >= 1")
+    baseline: bool = param(False, doc="subtract the running mean reward (cuts variance, keeps the mean)")
+    runs: int = param(20, low=1, ui=(1, 50), doc="independent runs (seeds) drawn, >= 1")
+    seed: int = param(0, low=0, ui=(0, 20), doc="first seed; run i uses a seed derived from (seed, i)")
+    success_prob: float = param(0.9, low=0.5, high=1.0, widget="none",
+                                doc="final p_best at or above which a run counts as having found the arm")
+
+
+@dataclass(frozen=True)
+class StartHereResult:
+    """Per-run curves of the experiment (arrays of shape (runs, steps))."""
+
+    config: StartHereConfig
+    p_best: np.ndarray
+    expected_reward: np.ndarray
+
+    @property
+    def best_mean(self) -> float:
+        return max(self.config.p_left, self.config.p_right)
+
+    @property
+    def found_fraction(self) -> float:
+        """Fraction of runs whose final p_best >= success_prob."""
+        return float(np.mean(self.p_best[:, -1] >= self.config.success_prob))
+
+    def summary(self) -> dict:
+        """The numbers the notebook reports (and its tests check)."""
+        return {
+            "found_fraction": self.found_fraction,
+            "initial_expected_reward": float(self.expected_reward[:, 0].mean()),
+            "final_expected_reward": float(self.expected_reward[:, -1].mean()),
+            "final_p_best_mean": float(self.p_best[:, -1].mean()),
+            "best_mean": self.best_mean,
+        }
+
+
+def run_start_here(config: StartHereConfig, progress=None) -> StartHereResult:
+    """Run ``config.runs`` independent REINFORCE runs; ``progress(fraction)`` is called after each run."""
+    means = (config.p_left, config.p_right)
+    best = int(np.argmax(means))
+    learner = ReinforceConfig(learning_rate=config.learning_rate, steps=config.steps, baseline=config.baseline)
+    p_best, value = [], []
+    for i in range(config.runs):
+        env = gym.make("rlcore/BernoulliBandit-v0", means=means)
+        probs = train_reinforce_bandit(env, learner, seed=derive_seed(config.seed, i)).steps("probs")
+        p_best.append(probs[:, best])
+        value.append(expected_reward(probs, means))
+        if progress is not None:
+            progress((i + 1) / config.runs)
+    return StartHereResult(config, np.array(p_best), np.array(value))

@@ -1,0 +1,17 @@
+"""Registration of rlcore environments with Gymnasium under the ``rlcore/`` namespace."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+
+REGISTERED: list[str] = []
+
+
+def register_env(name: str, entry_point: str, **kwargs) -> str:
+    """Register ``rlcore/<name>-v0`` (idempotent) and return its id, so ``gymnasium.make(id)`` works."""
+    env_id = f"rlcore/{name}-v0"
+    if env_id not in gym.registry:
+        gym.register(id=env_id, entry_point=entry_point, **kwargs)
+    if env_id not in REGISTERED:
+        REGISTERED.append(env_id)
+    return env_id

@@ -1,0 +1,161 @@
+"""What every lesson notebook calls: parameter checking, style, metrics output, badges.
+
+A lesson's first code cell after its ``parameters`` cell calls :func:`setup`, which validates the shared
+parameters (``quick``, ``seed``, ``metrics_path``) and returns them; its last cell calls
+:func:`write_metrics`. ``RLCORE_QUICK=1`` in the environment forces quick mode (the tests set it when they
+run notebooks without papermill, e.g. under nbval).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import pathlib
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .config import Config, param
+from .plotting import apply_style
+
+__all__ = ["LessonParams", "setup", "write_metrics", "jsonable", "badges", "REPO", "BRANCH", "LESSONS", "Lesson",
+           "lesson_map"]
+
+#: The GitHub repository the badges point at (owner/name) and its default branch. A fork changes these
+#: two lines and runs ``python tools/badges.py`` to rewrite every notebook's badge cell and the README.
+REPO = "what-rl-optimizes/what-rl-optimizes"
+BRANCH = "main"
+
+
+@dataclass(frozen=True)
+class LessonParams(Config):
+    """The parameters every lesson shares."""
+
+    quick: bool = param(False, doc="a small, fast run (the tests use it)")
+    seed: int = param(0, low=0, high=2**31 - 1, doc="seed of every random stream in the lesson")
+    metrics_path: str = ""
+
+    def check(self) -> None:
+        if not isinstance(self.metrics_path, str):
+            raise self.invalid("metrics_path", "a file path string ('' writes no metrics)")
+
+
+def setup(quick: bool = False, seed: int = 0, metrics_path: str = "", torch_threads: int | None = None
+          ) -> LessonParams:
+    """Validate the shared parameters, apply the plot style, and return them.
+
+    ``quick`` is also switched on by ``RLCORE_QUICK=1``. ``torch_threads`` (for lessons using torch) sets
+    torch's intra-op thread count; 1 or 2 suits a Binder session.
+    """
+    forced = os.environ.get("RLCORE_QUICK", "") == "1"
+    params = LessonParams(quick=bool(quick) or forced, seed=seed, metrics_path=metrics_path or "")
+    apply_style()
+    if torch_threads is not None:
+        import torch
+
+        torch.set_num_threads(int(torch_threads))
+    return params
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with numpy scalars/arrays and tuples turned into plain JSON types (non-finite -> None)."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value
+
+
+def write_metrics(metrics: dict, params: LessonParams) -> dict:
+    """Write ``metrics`` as JSON (sorted keys) to ``params.metrics_path`` when it is set; return them.
+
+    The file also records ``quick`` and ``seed`` so a reader of the JSON knows which run it came from.
+    """
+    record = jsonable({**metrics, "quick": params.quick, "seed": params.seed})
+    if params.metrics_path:
+        path = pathlib.Path(params.metrics_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return record
+
+
+def badges(notebook: str, repo: str = REPO, branch: str = BRANCH) -> str:
+    """Markdown for the Binder and Colab badges that open ``notebooks/<notebook>`` directly."""
+    binder = f"https://mybinder.org/v2/gh/{repo}/{branch}?urlpath=lab/tree/notebooks/{notebook}"
+    colab = f"https://colab.research.google.com/github/{repo}/blob/{branch}/notebooks/{notebook}"
+    return (f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder}) "
+            f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab})")
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One entry of the lesson plan: file stem, title, the argument it tests, source thread, curriculum items."""
+
+    stem: str
+    title: str
+    argument: str
+    thread: str
+    items: str
+
+
+#: The lesson plan (file names are fixed so course links never break). The 00 notebook's map, the README's
+#: list and the tests all read this one table; a test fails if a notebook exists that is not listed here.
+LESSONS: tuple[Lesson, ...] = (
+    Lesson("00_start_here", "Start here", "the map of the collection and a first live experiment", "-", "-"),
+    Lesson("01_reinforce_log_trick", "The REINFORCE log trick",
+           "the log belongs to the gradient estimator, not to the objective; re-fitting on history optimizes "
+           "something else", "001", "1-3"),
+    Lesson("02_reward_selects", "Reward selects", "reward as selection vs. a learned target; score vs. cue",
+           "002", "4-6"),
+    Lesson("03_ppo_advantage", "PPO's advantage, decomposed",
+           "with sparse reward, how much of PPO's policy gradient comes from reward and how much from the value "
+           "head", "003", "7 (8)"),
+    Lesson("04_reinforcement_without_reward", "Reinforcement without reward",
+           "donut habits, episodic reward vs. TD bootstrapping, learning from intention", "004", "10-12"),
+    Lesson("05_in_context_practice", "In-context practice",
+           "in-episode practice under episodic selection; heuristics generators", "004", "13-15"),
+    Lesson("06_goals_out_of_distribution", "Goals out of distribution",
+           "a goal generator vs. contextual shards on unseen games", "004", "16"),
+    Lesson("07_relative_fitness", "Relative fitness",
+           "selection on relative fitness need not raise absolute fitness", "004", "18"),
+    Lesson("08_narrowing_mode_collapse", "Narrowing: mode collapse",
+           "GAN mode collapse and the agent that narrows the data it is graded on", "004", "17"),
+    Lesson("09_ladder_1_reflex", "Ladder 1: reflex", "the boat that spins: freezing vs. reward hacking",
+           "004", "9, 10, 19"),
+    Lesson("10_ladder_2_model_free", "Ladder 2: model-free", "the fork that is never re-explored", "004", "19"),
+    Lesson("11_ladder_3_lookahead", "Ladder 3: lookahead", "search that learns to avoid sharp lines",
+           "004", "19"),
+    Lesson("12_ladder_4_abstract_planning", "Ladder 4: abstract planning",
+           "the help-desk that steers users to one language", "004", "19"),
+    Lesson("13_ladder_5_reflective_planning", "Ladder 5: reflective planning",
+           "the browser that keeps its blind spot", "004", "19"),
+    Lesson("14_ladder_dashboard", "The ladder at a glance", "all five levels on one set of metrics", "004",
+           "19"),
+)
+
+THREADS = {
+    "001": "online learning, the log trick, and optimizing to convergence at every step",
+    "002": "reward as selection vs. a learned target",
+    "003": "PPO, advantages and the value head",
+    "004": "donuts, bootstrapping, heuristics generators, narrowing, and the exploration-to-deception ladder",
+}
+
+
+def lesson_map(notebook_dir: str | os.PathLike = ".") -> str:
+    """The lesson plan as a Markdown table, linking the notebooks that exist in ``notebook_dir``."""
+    rows = ["| notebook | what it tests | thread | items |", "|---|---|---|---|"]
+    for entry in LESSONS:
+        exists = (pathlib.Path(notebook_dir) / f"{entry.stem}.ipynb").exists()
+        name = f"[{entry.stem}]({entry.stem}.ipynb)" if exists else f"{entry.stem} *(to come)*"
+        rows.append(f"| {name} | {entry.argument} | {entry.thread} | {entry.items} |")
+    return "\n".join(rows)
