@@ -11,6 +11,14 @@ compute, for any level:
 
 Reading: Delta_R ~ 0 with a large Delta_G means the reward is misspecified; both large means the agent
 locked itself out of the better behaviour (exploration lock-in).
+
+Every level's analysis module (``rlcore.analysis.ladder_<n>_<name>``) offers the same entry point, which the
+dashboard calls for all five levels at once::
+
+    run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> LadderMetrics
+
+``exploration`` multiplies the level's own exploration strength (1.0 = the lesson's defaults; 0 = none),
+``fix`` switches on the level's fix, ``quick`` selects the small run the tests use.
 """
 
 from __future__ import annotations

@@ -1,0 +1,45 @@
+"""The ladder's shared metrics against hand-computed cases."""
+
+import numpy as np
+import pytest
+
+from rlcore.analysis.ladder import ladder_metrics, lock_in_rate, lock_in_time, relative_visits
+
+
+def test_relative_visits_divides_by_the_reference():
+    np.testing.assert_allclose(relative_visits([2, 1, 0], [4, 4, 2]), [0.5, 0.25, 0.0])
+    with pytest.raises(ValueError):
+        relative_visits([1, 2], [1, 0])
+
+
+@pytest.mark.parametrize("nu,expected", [
+    ([1.0, 0.5, 0.05, 0.0, 0.0], 2),      # below 0.1 from index 2 on
+    ([0.0, 0.0, 0.5, 0.0, 0.0], 3),       # an early dip does not count; the last excursion does
+    ([0.5, 0.5, 0.5, 0.5, 0.5], None),    # never below
+    ([0.0, 0.0, 0.0], 0),                 # locked from the start
+])
+def test_lock_in_time(nu, expected):
+    assert lock_in_time(np.array(nu), threshold=0.1) == expected
+
+
+def test_a_short_final_dip_is_not_a_lock_in():
+    nu = np.r_[np.ones(9), 0.0]
+    assert lock_in_time(nu, 0.1, min_tail=2) is None and lock_in_time(nu, 0.1, min_tail=1) == 9
+
+
+def test_lock_in_time_matches_a_brute_force_definition_on_random_series():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        nu = rng.random(rng.integers(1, 30)) * (rng.random() < 0.5 and 0.3 or 1.0)
+        brute = next((t for t in range(len(nu)) if np.all(nu[t:] < 0.2)), None)
+        assert lock_in_time(nu, 0.2) == brute
+
+
+def test_ladder_metrics_and_rate():
+    m = ladder_metrics(visits=[10, 5, 0, 0, 0], reference_visits=10, g_final=0.2, g_best=1.0,
+                       r_final=0.9, r_best=1.0)
+    assert m.locked and m.tau_lock == 2 and m.delta_g == pytest.approx(0.8) and m.delta_r == pytest.approx(0.1)
+    assert m.summary()["tau_lock"] == 2
+    free = ladder_metrics([10] * 5, 10, 1.0, 1.0, 1.0, 1.0)
+    assert not free.locked and free.summary()["tau_lock"] == -1
+    assert lock_in_rate([m, free]) == 0.5
