@@ -96,6 +96,7 @@ class Panel:
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.last_error: str | None = None
+        self.figure = None  # the last figure shown (closed after display)
         self.last_seconds: float = float("nan")
         PANELS.append(self)
         if run_now:
@@ -121,6 +122,7 @@ class Panel:
             self.status.value = f'<span style="color:#D55E00">&#9888; {html.escape(str(err))}</span>'
             return time.perf_counter() - start
         self.config, self.last_error, self.status.value = config, None, ""
+        self.progress.value = 0.0
 
         def progress(fraction: float) -> None:
             if quiet():
@@ -132,6 +134,7 @@ class Panel:
         with self.output:
             figure = self._run(config, progress)
             clear_output(wait=True)
+            self.figure = figure
             if figure is not None:
                 display(figure)
                 plt.close(figure)

@@ -1,0 +1,104 @@
+"""Measure every notebook: quick- and full-mode run time, the kernel's peak memory, and widget latency.
+
+    python benchmarks/bench_notebooks.py                 # all notebooks, quick and full mode
+    python benchmarks/bench_notebooks.py --quick-only    # skip full mode (latency measured in quick mode)
+    python benchmarks/bench_notebooks.py 00_start_here   # some notebooks only
+
+Each notebook runs under papermill (kernel start included in the time) from a temporary copy with one extra
+last cell. That cell nudges every widget panel the notebook created (one control moved to a neighbouring
+value, the experiment re-run and redrawn: ``rlcore.widgets.Panel.nudge``), three times each, and reports the
+median seconds, plus the kernel's peak resident memory (``ru_maxrss``). The Markdown table is printed and
+written to ``benchmarks/RESULTS.md`` with the machine it came from. Budgets (DEVELOPERS.md): quick < 60 s,
+full < 5 min, redraw < 1 s, peak memory < 1.5 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from nbrun import NOTEBOOK_DIR, ROOT, execute, notebook_names  # noqa: E402
+
+PROBE = '''
+import json as _json, resource as _resource, statistics as _statistics
+from rlcore.widgets import PANELS as _PANELS
+_lat = []
+for _panel in _PANELS:
+    _lat.append(_statistics.median(_panel.nudge() for _ in range(3)))
+print("BENCH" + _json.dumps({"peak_mb": _resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss / 1024,
+                             "redraw_s": _lat}))
+'''
+
+
+def with_probe(name: str) -> str:
+    """Copy ``name`` into ``notebooks/`` under a temporary name with the probe cell appended."""
+    nb = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+    stem = f"_bench_{name}"
+    nbformat.write(nb, NOTEBOOK_DIR / f"{stem}.ipynb")
+    return stem
+
+
+def measure(name: str, quick: bool, folder: Path) -> dict:
+    stem = with_probe(name)
+    try:
+        run = execute(stem, folder / f"{name}_{'quick' if quick else 'full'}.ipynb",
+                      {"quick": True} if quick else None)
+    finally:
+        (NOTEBOOK_DIR / f"{stem}.ipynb").unlink()
+    if not run.ok:
+        return {"seconds": run.seconds, "error": run.error_summary().splitlines()[-1:]}
+    out = json.loads(run.output.read_text())["cells"][-1]["outputs"]
+    text = "".join("".join(o.get("text", "")) for o in out if o.get("output_type") == "stream")
+    probe = json.loads(text.split("BENCH", 1)[1])
+    return {"seconds": run.seconds, **probe}
+
+
+def fmt_latency(values: list[float]) -> str:
+    return "no panel" if not values else f"{max(values):.2f}" + (f" ({len(values)} panels)" if len(values) > 1 else "")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("names", nargs="*")
+    ap.add_argument("--quick-only", action="store_true")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    args = ap.parse_args()
+    names = args.names or notebook_names()
+    rows = ["| notebook | quick (s) | full (s) | peak memory (MB) | slowest redraw (s) |", "|---|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            quick = measure(name, True, Path(tmp))
+            full = None if args.quick_only else measure(name, False, Path(tmp))
+            source = full or quick
+            peak = max(r.get("peak_mb", 0) for r in (quick, full) if r)
+            if "error" in quick or (full and "error" in full):
+                rows.append(f"| {name} | FAILED: {quick.get('error') or full.get('error')} | | | |")
+            else:
+                full_s = "-" if full is None else f"{full['seconds']:.1f}"
+                rows.append(f"| {name} | {quick['seconds']:.1f} | {full_s} | {peak:.0f} | "
+                            f"{fmt_latency(source['redraw_s'])} |")
+            print(rows[-1], flush=True)
+    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
+                if ln.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else ""
+    machine = (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}; "
+               f"measured {datetime.date.today().isoformat()}")
+    table = "\n".join(rows)
+    args.out.write_text(f"# Notebook benchmark\n\nMachine: {machine}.\n"
+                        f"Mode: {'quick only' if args.quick_only else 'quick and full'}; redraw latency is "
+                        f"measured in {'quick' if args.quick_only else 'full'} mode.\n\n{table}\n")
+    print(f"\nMachine: {machine}\nwritten to {args.out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
