@@ -1,0 +1,181 @@
+"""Ladder level 1 (reflex): the lagoon boat that spins, freezing vs. reward hacking, and the donut exchange.
+
+Experiments on :mod:`rlcore.envs.ladder_1_lagoon` with the learners of :mod:`rlcore.learners.ladder_1_reflex`:
+
+* :func:`run_lagoon` trains ``runs`` boats from one config and computes, per run, the ladder metrics of
+  :mod:`rlcore.analysis.ladder`: nu(t) = (visits to region N per race in window t) / (the uniform explorer's
+  expected visits per race, exact), tau_lock, Delta_G = G_best - E[G | final policy] and
+  Delta_R = R_best - E[R | final policy], all expectations exact (:func:`policy_stats`, :func:`best_return`).
+* :func:`bias_sweep` is the finish rate of the final policy against the initial spin bias (the phase diagram
+  between a habit that decays and one that freezes).
+* :func:`donut_exchange` compares reward-only end-of-race REINFORCE (with and without a baseline) with a TD
+  actor-critic (value table from 0, and optimistic) on a weak and a strong spin bias.
+* :func:`run_level` is the ladder's shared entry point (see :mod:`rlcore.analysis.ladder`). Defaults: strong
+  spin bias (4), no power-ups, REINFORCE; ``fix`` = a TD actor-critic with an optimistic value table
+  (critic_init 1.5 > the largest finish payment 1); ``exploration`` = the steering temperature.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import Config, choice, param
+from ..envs.ladder_1_lagoon import LagoonTrackConfig, TrackLayout, best_return, policy_stats
+from ..learners.ladder_1_reflex import ReflexConfig, ReflexRun, train_reflex
+from ..seeding import derive_seed
+from .ladder import LadderMetrics, ladder_metrics, lock_in_rate
+
+__all__ = ["LagoonConfig", "LagoonResult", "run_lagoon", "uniform_visits", "bias_sweep", "donut_exchange",
+           "run_level", "WEAK_BIAS", "STRONG_BIAS", "HACKING_POWERUP", "OPTIMISTIC_VALUE", "WINDOW"]
+
+WEAK_BIAS, STRONG_BIAS = 1.0, 4.0
+#: a power-up value at which circling forever scores 0.98 against the perfect finisher's 0.80 (about 20% more,
+#: like CoastRunners' boat against human players)
+HACKING_POWERUP = 0.035
+#: the TD fix's initial value of every position: above the largest finish payment (1), i.e. optimism
+OPTIMISTIC_VALUE = 1.5
+#: updates per nu window
+WINDOW = 10
+
+
+@dataclass(frozen=True)
+class LagoonConfig(Config):
+    """The level-1 experiment: track, learner and how many runs (seeds) to train."""
+
+    spin_bias: float = param(STRONG_BIAS, low=-20.0, high=20.0, ui=(0.0, 6.0, 0.25),
+                             doc="initial left logit in the lagoon (the lagoon detector's bias)")
+    powerup: float = param(0.0, low=0.0, high=10.0, ui=(0.0, 0.1, 0.005),
+                           doc="reward per donut in the lagoon (0: no power-ups)")
+    learning_rate: float = param(0.5, low=0.0, low_open=True, high=100.0, ui=(0.05, 3.0, 0.05),
+                                 doc="policy step size, > 0")
+    baseline: bool = param(False, doc="REINFORCE: subtract the running mean race return")
+    algorithm: str = choice("reinforce", ("reinforce", "td"),
+                            doc="reward-only end-of-race REINFORCE, or a TD actor-critic")
+    critic_init: float = param(0.0, low=-10.0, high=10.0, ui=(0.0, 2.0, 0.1),
+                               doc="TD: initial value of every position (above 1 is optimism)")
+    temperature: float = param(1.0, low=0.0, high=100.0, ui=(0.0, 3.0, 0.1),
+                               doc="exploration: logits are divided by it (0: greedy)")
+    horizon: int = param(30, low=1, high=1000, ui=(10, 60), doc="steps before a race is cut off")
+    track: str = param("S.LLL..F", widget="none", doc="cells: S start, . water, L lagoon, F finish (last)")
+    updates: int = param(200, low=WINDOW, high=100_000, ui=(20, 400, 10),
+                         doc=f"policy updates per run, >= {WINDOW} (one nu window)")
+    boats: int = param(10, low=1, high=10_000, ui=(1, 50), doc="races per update")
+    runs: int = param(20, low=1, high=1000, ui=(1, 40), doc="independent runs")
+    seed: int = param(0, low=0, high=2**31 - 1, ui=(0, 20), doc="seed of the runs' random stream")
+
+    def check(self) -> None:
+        self.track_config()  # raises naming track or horizon
+
+    def track_config(self) -> LagoonTrackConfig:
+        return LagoonTrackConfig(track=self.track, horizon=self.horizon, powerup=self.powerup)
+
+    def learner(self) -> ReflexConfig:
+        return ReflexConfig(algorithm=self.algorithm, spin_bias=self.spin_bias, learning_rate=self.learning_rate,
+                            baseline=self.baseline, temperature=self.temperature, updates=self.updates,
+                            boats=self.boats, critic_init=self.critic_init)
+
+
+def uniform_visits(layout: TrackLayout) -> float:
+    """Expected steps per race started in region N by the uniformly exploring boat (P(left) = 1/2 everywhere)."""
+    return float(policy_stats(layout, np.full(layout.n, 0.5))["visits_N"])
+
+
+@dataclass
+class LagoonResult:
+    """A trained batch of runs with exact final-policy statistics and the ladder metrics of every run."""
+
+    config: LagoonConfig
+    run: ReflexRun
+    final: dict  # policy_stats of each run's final policy, arrays of shape (runs,)
+    metrics: list[LadderMetrics]
+    reference_visits: float
+    r_best: float
+    g_best: float
+
+    @property
+    def lock_rate(self) -> float:
+        return lock_in_rate(self.metrics)
+
+    @property
+    def untouched_share(self) -> float:
+        """The share of runs whose logits never moved at all (bit for bit equal to the initial ones)."""
+        return float(np.mean(np.all(self.run.logits == self.run.initial_logits, axis=(1, 2))))
+
+    def summary(self) -> dict:
+        """Scalars for the metrics JSON: lock-in rate, final finish rate, gaps, remaining donut habit."""
+        lagoon = self.run.layout.lagoon
+        return {
+            "lock_rate": self.lock_rate,
+            "finish_rate_mean": float(self.final["finish"].mean()),
+            "finish_rate_min": float(self.final["finish"].min()),
+            "delta_G_mean": float(np.mean([m.delta_g for m in self.metrics])),
+            "delta_R_mean": float(np.mean([m.delta_r for m in self.metrics])),
+            "final_donuts_mean": float(self.final["donuts"].mean()),
+            "final_lagoon_p_left_mean": float(self.run.p_left[:, -1][:, lagoon].mean()),
+            "final_nu_mean": float(np.mean([m.nu[-1] for m in self.metrics])),
+            "untouched_share": self.untouched_share,
+            "R_best": self.r_best, "G_best": self.g_best,
+        }
+
+
+def run_lagoon(config: LagoonConfig, progress=None, spin_biases: np.ndarray | None = None) -> LagoonResult:
+    """Train ``config.runs`` reflex boats and compute exact final statistics and ladder metrics per run.
+
+    ``spin_biases`` (one per run) overrides ``config.spin_bias`` run by run (used by :func:`bias_sweep`).
+    """
+    layout = TrackLayout.from_config(config.track_config())
+    run = train_reflex(layout, config.learner(), config.runs, seed=derive_seed(config.seed, "lagoon"),
+                       spin_biases=spin_biases)
+    if progress is not None:
+        progress(1.0)
+    final = policy_stats(layout, run.p_left[:, -1])
+    ref = uniform_visits(layout)
+    windows = run.visits_n[:, : config.updates // WINDOW * WINDOW].reshape(config.runs, -1, WINDOW).mean(-1)
+    r_best, g_best = best_return(layout), layout.best_g
+    metrics = [ladder_metrics(windows[i], ref, g_final=final["G"][i], g_best=g_best, r_final=final["R"][i],
+                              r_best=r_best) for i in range(config.runs)]
+    return LagoonResult(config, run, final, metrics, ref, r_best, g_best)
+
+
+def bias_sweep(biases, config: LagoonConfig) -> LagoonResult:
+    """``config.runs`` runs at every initial spin bias in ``biases``, trained in one vectorized batch.
+
+    Run ``i * config.runs + j`` has bias ``biases[i]``; reshape per-run arrays to (len(biases), config.runs).
+    """
+    biases = np.asarray(biases, dtype=np.float64)
+    return run_lagoon(config.replace(runs=len(biases) * config.runs), spin_biases=np.repeat(biases, config.runs))
+
+
+#: the learners the donut exchange compares: label -> config changes
+EXCHANGE_LEARNERS = {
+    "REINFORCE, end of race": dict(algorithm="reinforce", baseline=False),
+    "REINFORCE + baseline": dict(algorithm="reinforce", baseline=True),
+    "TD actor-critic, V from 0": dict(algorithm="td", critic_init=0.0),
+    "TD actor-critic, optimistic V": dict(algorithm="td", critic_init=OPTIMISTIC_VALUE),
+}
+
+
+def donut_exchange(config: LagoonConfig) -> dict:
+    """Donuts per race over training for each learner of ``EXCHANGE_LEARNERS`` at the weak and strong bias.
+
+    Returns ``{bias_name: {label: LagoonResult}}`` with bias names ``"weak"`` and ``"strong"`` (power-ups
+    off); every other setting comes from ``config``.
+    """
+    out = {}
+    for name, bias in (("weak", WEAK_BIAS), ("strong", STRONG_BIAS)):
+        out[name] = {label: run_lagoon(config.replace(spin_bias=bias, powerup=0.0, **changes))
+                     for label, changes in EXCHANGE_LEARNERS.items()}
+    return out
+
+
+def level_config(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> LagoonConfig:
+    """The config :func:`run_level` trains: one run at the level's defaults (see the module docstring)."""
+    changes = dict(algorithm="td", critic_init=OPTIMISTIC_VALUE) if fix else {}
+    return LagoonConfig(runs=1, seed=seed, temperature=exploration, updates=100 if quick else 200, **changes)
+
+
+def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> LadderMetrics:
+    """The ladder's shared entry point for level 1: one run's nu(t), tau_lock, Delta_G and Delta_R."""
+    return run_lagoon(level_config(seed, exploration=exploration, fix=fix, quick=quick)).metrics[0]

@@ -1,0 +1,123 @@
+"""Figures of the level-1 ladder notebook (the lagoon boat)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import color, label, mean_band, subplots
+
+
+def _races(result) -> np.ndarray:
+    """x axis: races run so far at each update (update index times boats per update)."""
+    return np.arange(result.run.donuts.shape[1]) * result.config.boats
+
+
+def _nu_x(result) -> np.ndarray:
+    n_windows = len(result.metrics[0].nu)
+    return (np.arange(n_windows) + 0.5) * result.run.donuts.shape[1] / n_windows * result.config.boats
+
+
+def fates(named: dict):
+    """Donuts per race, finish rate and nu(t) over training for several named :class:`LagoonResult` s.
+
+    ``named`` maps a legend label to a result; each curve is the mean over runs with a 10-90% band.
+    """
+    fig, axes = subplots(3, width=4.0)
+    for i, (name, res) in enumerate(named.items()):
+        x = _races(res)
+        mean_band(axes[0], x, res.run.donuts, label=name, i=i)
+        mean_band(axes[1], x, res.run.finished, label=name, i=i)
+        nu = np.array([m.nu for m in res.metrics])
+        mean_band(axes[2], _nu_x(res), nu, label=name, i=i)
+    label(axes[0], "races trained on (episodes)", "donuts per race (count)", "the lagoon habit")
+    label(axes[1], "races trained on (episodes)", "share of races finished", "finishing the race")
+    axes[1].set_ylim(-0.03, 1.03)
+    axes[2].axhline(0.1, color="k", ls=":", lw=1, label="lock-in threshold 0.1")
+    label(axes[2], "races trained on (episodes)", "ν: visits to N / uniform explorer's", "visits to region N")
+    axes[2].set_ylim(bottom=-0.03)
+    axes[0].legend(loc="best", fontsize=8)
+    axes[2].legend(loc="best", fontsize=8)
+    return fig
+
+
+def phase_diagram(biases, sweeps: dict, runs: int):
+    """Final finish probability (left) and lock-in rate (right) against the initial spin bias.
+
+    ``sweeps`` maps a label to a :func:`bias_sweep` result with ``runs`` runs per bias.
+    """
+    fig, (ax1, ax2) = subplots(2)
+    biases = np.asarray(biases)
+    for i, (name, res) in enumerate(sweeps.items()):
+        finish = res.final["finish"].reshape(len(biases), runs)
+        locked = np.array([m.locked for m in res.metrics], dtype=float).reshape(len(biases), runs)
+        ax1.plot(biases, finish.mean(1), "o-", color=color(i), label=name)
+        ax1.fill_between(biases, finish.min(1), finish.max(1), color=color(i), alpha=0.15, lw=0)
+        ax2.plot(biases, locked.mean(1), "o-", color=color(i), label=name)
+    for ax in (ax1, ax2):
+        ax.set_ylim(-0.03, 1.03)
+        ax.legend(loc="center right", fontsize=8)
+    label(ax1, "initial spin bias (lagoon left logit)", "P(finish) of the final policy",
+          "mean over runs; band: min to max")
+    label(ax2, "initial spin bias (lagoon left logit)", "share of runs locked in (τ_lock exists)",
+          "lock-in rate")
+    return fig
+
+
+def gap_map(named: dict):
+    """Delta_R against Delta_G, one dot per run, with the ladder's reading of each corner."""
+    fig, ax = subplots(1, width=5.2, height=4.0)
+    rng = np.random.default_rng(0)  # jitter only, so overlapping dots stay visible
+    for i, (name, res) in enumerate(named.items()):
+        dg = np.array([m.delta_g for m in res.metrics])
+        dr = np.array([m.delta_r for m in res.metrics])
+        ax.scatter(dg + rng.normal(0, 0.008, dg.size), dr + rng.normal(0, 0.008, dr.size), s=22, alpha=0.7,
+                   color=color(i), label=name)
+    ax.axhline(0.1, color="k", ls=":", lw=1)
+    ax.axvline(0.1, color="k", ls=":", lw=1)
+    ax.text(0.98, 0.02, "Δ_R ≈ 0, Δ_G large:\nmisspecified reward", transform=ax.transAxes, ha="right",
+            va="bottom", fontsize=8)
+    ax.text(0.98, 0.98, "both large:\nexploration lock-in", transform=ax.transAxes, ha="right", va="top",
+            fontsize=8)
+    ax.text(0.02, 0.02, "both small:\nlearned the race", transform=ax.transAxes, ha="left", va="bottom",
+            fontsize=8)
+    label(ax, "Δ_G: gap to the best race result (finish payment)", "Δ_R: gap to the best return (reward)",
+          "one dot per run")
+    ax.legend(loc="center left", fontsize=8)
+    return fig
+
+
+def exchange(results: dict):
+    """Donuts per race over training for each learner, one panel per initial bias (weak, strong)."""
+    fig, axes = subplots(len(results), width=4.6, sharey=True)
+    for ax, (bias_name, named) in zip(np.atleast_1d(axes), results.items()):
+        for i, (name, res) in enumerate(named.items()):
+            mean_band(ax, _races(res), res.run.donuts, label=name, i=i)
+        label(ax, "races trained on (episodes)", "donuts per race (count)", f"{bias_name} spin bias")
+    np.atleast_1d(axes)[-1].legend(loc="center right", fontsize=8)
+    return fig
+
+
+def training_panel(result):
+    """The Try-this figure: finish rate and donuts per race over training, nu(t), final steering per cell."""
+    fig, axes = subplots(3, width=3.8, height=3.0)
+    x = _races(result)
+    mean_band(axes[0], x, result.run.finished, label="share finished", i=0)
+    ax_d = axes[0].twinx()
+    mean_band(ax_d, x, result.run.donuts, label="donuts per race", i=1)
+    ax_d.set_ylabel("donuts per race (count)", color=color(1))
+    axes[0].set_ylim(-0.03, 1.03)
+    label(axes[0], "races trained on (episodes)", "share of races finished", "training")
+    nu = np.array([m.nu for m in result.metrics])
+    mean_band(axes[1], _nu_x(result), nu, i=2)
+    axes[1].axhline(0.1, color="k", ls=":", lw=1)
+    label(axes[1], "races trained on (episodes)", "ν (visits to N / uniform)",
+          f"{result.lock_rate:.0%} of runs locked in")
+    track = result.config.track[:-1]
+    p = result.run.p_left[:, -1].mean(0)
+    axes[2].bar(np.arange(len(track)), p, color=[color(1) if c == "L" else color(0) for c in track])
+    axes[2].set_xticks(np.arange(len(track)), list(track))
+    axes[2].set_ylim(0, 1.03)
+    label(axes[2], "track cell (L = lagoon)", "final P(steer left), mean over runs",
+          f"Δ_G {np.mean([m.delta_g for m in result.metrics]):.2f}, "
+          f"Δ_R {np.mean([m.delta_r for m in result.metrics]):.2f}")
+    return fig
