@@ -1,0 +1,131 @@
+"""End-to-end: every lesson run in JupyterLab in Chromium, as a reader runs it (``make browser-test``).
+
+This file's name does not match ``test_*.py`` on purpose: ``pytest tests`` (``make test``) does not collect
+it, because it needs Chromium and Playwright (``requirements-browser.txt``) and takes about half a minute per
+notebook. Run it with ``make browser-test`` or ``python -m pytest tests/browser/check_lab.py``.
+
+One JupyterLab server (serving a stripped temporary copy of ``notebooks/``, quick mode) and one Chromium
+(Debian's ``/usr/bin/chromium``, fresh profile) are shared by the session; each notebook gets its own page
+and kernel. For each notebook the test opens it, chooses Run > Run All Cells, waits for the kernel to go
+idle, and fails with the notebook and cell named if a cell shows an error, a figure did not render as an
+image, or a widget rendered as text; then it moves a slider in every widget panel and fails if the panel's
+figure did not change. A screenshot of each notebook goes to ``build/screenshots/<name>.png``
+(``<name>.FAILED.png`` when a check failed) and a summary to ``build/screenshots/report.json``.
+
+The module skips only when ``/usr/bin/chromium`` is missing (and says so); a missing Playwright is an error.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+
+import nbformat
+import pytest
+
+import labdriver
+
+if not labdriver.CHROMIUM.exists():
+    pytest.skip(f"{labdriver.CHROMIUM} is missing: install Debian's Chromium (apt-get install chromium) to run "
+                "the browser test", allow_module_level=True)
+
+NOTEBOOKS = labdriver.notebook_names()
+SCREENSHOTS = labdriver.ROOT / "build" / "screenshots"
+SUMMARY: dict[str, dict] = {}
+
+
+@pytest.fixture(scope="module")
+def lab():
+    server = labdriver.LabServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is not installed: `.venv/bin/pip install -r requirements-browser.txt` "
+                    "(make browser-test does this)")
+    with tempfile.TemporaryDirectory(prefix="rlcore-chromium-") as profile, sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            profile, executable_path=str(labdriver.CHROMIUM), args=labdriver.CHROMIUM_FLAGS, headless=True,
+            viewport={"width": 1400, "height": 900})
+        yield context
+        context.close()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "report.json").write_text(json.dumps(SUMMARY, indent=2) + "\n")
+
+
+def test_the_server_serves_stripped_copies_outside_the_repository(lab):
+    """Autosave cannot reach a committed file: the server's root is a temporary copy without outputs."""
+    assert labdriver.ROOT not in lab.root.resolve().parents
+    listed = {item["name"] for item in lab.api("GET", "/api/contents")["content"]}
+    assert {f"{name}.ipynb" for name in NOTEBOOKS} <= listed
+    served = lab.api("GET", f"/api/contents/{NOTEBOOKS[0]}.ipynb")["content"]
+    committed = nbformat.read(labdriver.NOTEBOOK_DIR / f"{NOTEBOOKS[0]}.ipynb", as_version=4)
+    assert len(served["cells"]) == len(committed.cells)
+    assert all(not c.get("outputs") for c in served["cells"] if c["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_and_renders_in_jupyterlab(name, lab, browser):
+    for old in SCREENSHOTS.glob(f"{name}*.png"):
+        old.unlink()
+    page = browser.new_page()
+    try:
+        report = labdriver.check_notebook(page, lab, name, SCREENSHOTS)
+    finally:
+        page.close()
+        lab.shutdown_kernels()
+    SUMMARY[name] = {"seconds": round(report.seconds, 1), "problems": report.problems,
+                     "slider_moves": report.slider_moves, "screenshot": str(report.screenshot),
+                     "figures": sum(c["imgsDecoded"] for c in report.cells),
+                     "widget_controls": sum(c["controls"] for c in report.cells)}
+    print(f"{name}: {report.seconds:.1f} s, {SUMMARY[name]['figures']} figure(s), "
+          f"{SUMMARY[name]['widget_controls']} widget control(s); {'; '.join(report.slider_moves)}")
+    assert not report.problems, (f"{name}.ipynb in JupyterLab:\n  " + "\n  ".join(report.problems)
+                                 + f"\nscreenshot: {report.screenshot}\nJupyterLab log:\n{lab.log_tail(15)}")
+    assert report.cells, f"{name}.ipynb: no code cell was found in the page"
+    assert report.screenshot and report.screenshot.exists(), f"{name}.ipynb: no screenshot was saved"
+
+
+BROKEN_CELLS = [
+    "import matplotlib.pyplot as plt\nplt.plot([0, 1])\nplt.show()",
+    # a widget view whose model does not exist: JupyterLab cannot draw it as a control
+    "from IPython.display import display\n"
+    "display({'application/vnd.jupyter.widget-view+json': {'model_id': 'no-such-model', 'version_major': 2,"
+    " 'version_minor': 0}, 'text/plain': 'a widget shown as text'}, raw=True)",
+    # a panel whose figure ignores its controls: moving a slider changes nothing
+    "import matplotlib.pyplot as plt\nfrom rlcore.analysis.start_here import StartHereConfig\n"
+    "from rlcore.widgets import Panel\n\n"
+    "def same_figure(config, progress):\n    fig, ax = plt.subplots(figsize=(3, 2))\n    ax.plot([0, 1])\n"
+    "    return fig\n\nPanel(StartHereConfig(), same_figure, fields=['p_left'])",
+    "1 / 0",
+    "print('never reached')",
+]
+
+
+def test_the_checks_catch_a_broken_notebook(browser, tmp_path):
+    """The checker itself can fail: an error, a widget drawn as text, a dead slider, a cell never run."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 00 · broken on purpose")]
+                                  + [nbformat.v4.new_code_cell(src) for src in BROKEN_CELLS])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    (tmp_path / "src").mkdir()
+    nbformat.write(nb, tmp_path / "src" / "00_broken.ipynb")
+    server = labdriver.LabServer(tmp_path / "src")
+    page = browser.new_page()
+    try:
+        report = labdriver.check_notebook(page, server, "00_broken", tmp_path / "shots", widget_timeout=10)
+    finally:
+        page.close()
+        server.stop()
+    text = "\n".join(report.problems)
+    assert "cell 2" in text and "rendered as widgets" in text, text
+    assert "cell 3" in text and "slider did not change" in text, text
+    assert "cell 4" in text and "ZeroDivisionError" in text, text
+    assert "cell 5" in text and "not executed" in text, text
+    assert "cell 1 " not in text, f"the working figure cell was flagged:\n{text}"
+    assert len(report.problems) == 4, text
+    assert (tmp_path / "shots" / "00_broken.FAILED.png").exists()
