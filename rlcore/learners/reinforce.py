@@ -18,9 +18,9 @@ import numpy as np
 from ..config import Config, param
 from ..logs import TrainingLog
 from ..seeding import SeedLike, as_generator
-from .softmax import score_function, softmax
+from .softmax import sample_actions, score_function, softmax
 
-__all__ = ["ReinforceConfig", "train_reinforce_bandit"]
+__all__ = ["ReinforceConfig", "train_reinforce_bandit", "train_reinforce_bandit_batch", "step_envs"]
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,42 @@ def train_reinforce_bandit(env: gym.Env, config: ReinforceConfig, seed: SeedLike
             env.reset()
     log.meta["final_logits"] = logits
     return log
+
+
+def step_envs(envs: list, actions: np.ndarray) -> np.ndarray:
+    """Step each one-step-episode bandit ``envs[i]`` with ``actions[i]``; return the rewards (shape (runs,)).
+
+    Each env is reset after its episode ends, so the list can be stepped again.
+    """
+    rewards = np.empty(len(envs))
+    for i, (env, a) in enumerate(zip(envs, actions)):
+        _, rewards[i], terminated, truncated, _ = env.step(int(a))
+        if terminated or truncated:
+            env.reset()
+    return rewards
+
+
+def train_reinforce_bandit_batch(envs: list, config: ReinforceConfig, seed: SeedLike) -> dict:
+    """Bandit REINFORCE on ``len(envs)`` independent runs at once (one env per run), vectorized over runs.
+
+    The same update as :func:`train_reinforce_bandit`, row by row:
+    theta_i <- theta_i + lr * (r_i - b_i) * (onehot(a_i) - pi_i), b_i = the run's running mean reward
+    (when ``config.baseline``) or 0. Returns arrays ``probs`` (steps, runs, K) (the policy before each pull),
+    ``actions`` and ``rewards`` (steps, runs), and ``logits`` (runs, K) after the last update.
+    """
+    rng = as_generator(seed)
+    for env in envs:
+        env.reset(seed=int(rng.integers(2**31)))
+    runs, n_arms = len(envs), envs[0].action_space.n
+    logits, mean_reward = np.zeros((runs, n_arms)), np.zeros(runs)
+    probs_log = np.empty((config.steps, runs, n_arms))
+    actions_log, rewards_log = np.empty((config.steps, runs), dtype=int), np.empty((config.steps, runs))
+    for t in range(config.steps):
+        probs = softmax(logits)
+        actions = sample_actions(probs, rng)
+        rewards = step_envs(envs, actions)
+        baseline = mean_reward if config.baseline else 0.0
+        logits += config.learning_rate * (rewards - baseline)[:, None] * score_function(logits, actions)
+        mean_reward += (rewards - mean_reward) / (t + 1)
+        probs_log[t], actions_log[t], rewards_log[t] = probs, actions, rewards
+    return {"probs": probs_log, "actions": actions_log, "rewards": rewards_log, "logits": logits}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["softmax", "score_function"]
+__all__ = ["softmax", "score_function", "sample_actions"]
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -26,3 +26,14 @@ def score_function(logits: np.ndarray, actions: np.ndarray | int) -> np.ndarray:
     onehot = np.zeros(actions.shape + pi.shape[-1:])
     np.put_along_axis(onehot, actions[..., None], 1.0, axis=-1)
     return onehot - pi
+
+
+def sample_actions(probs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One action per row of ``probs`` (shape (..., K)) by inverse-CDF sampling with one uniform each.
+
+    Returns integer actions of shape ``probs.shape[:-1]``: a = #{k : cumsum(pi)_k <= u}, u ~ U(0, 1).
+    """
+    probs = np.asarray(probs, dtype=np.float64)
+    u = rng.random(probs.shape[:-1])
+    actions = (np.cumsum(probs, axis=-1) <= u[..., None]).sum(axis=-1)
+    return np.minimum(actions, probs.shape[-1] - 1)
