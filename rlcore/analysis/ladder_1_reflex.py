@@ -28,7 +28,7 @@ from ..seeding import derive_seed
 from .ladder import LadderMetrics, ladder_metrics, lock_in_rate
 
 __all__ = ["LagoonConfig", "LagoonResult", "run_lagoon", "uniform_visits", "bias_sweep", "donut_exchange",
-           "run_level", "WEAK_BIAS", "STRONG_BIAS", "HACKING_POWERUP", "OPTIMISTIC_VALUE", "WINDOW"]
+           "run_level", "run_levels", "run_seeds", "WEAK_BIAS", "STRONG_BIAS", "HACKING_POWERUP", "OPTIMISTIC_VALUE", "WINDOW"]
 
 WEAK_BIAS, STRONG_BIAS = 1.0, 4.0
 #: a power-up value at which circling forever scores 0.98 against the perfect finisher's 0.80 (about 20% more,
@@ -120,14 +120,23 @@ class LagoonResult:
         }
 
 
-def run_lagoon(config: LagoonConfig, progress=None, spin_biases: np.ndarray | None = None) -> LagoonResult:
+def run_seeds(config: LagoonConfig) -> list[int]:
+    """The seeds of a config's runs: run i uses derive_seed(config.seed, "lagoon", i)."""
+    return [derive_seed(config.seed, "lagoon", i) for i in range(config.runs)]
+
+
+def run_lagoon(config: LagoonConfig, progress=None, spin_biases: np.ndarray | None = None,
+               seeds: list[int] | None = None) -> LagoonResult:
     """Train ``config.runs`` reflex boats and compute exact final statistics and ladder metrics per run.
 
-    ``spin_biases`` (one per run) overrides ``config.spin_bias`` run by run (used by :func:`bias_sweep`).
+    ``spin_biases`` (one per run) overrides ``config.spin_bias`` run by run (used by :func:`bias_sweep`);
+    ``seeds`` overrides :func:`run_seeds` (one per run).
     """
     layout = TrackLayout.from_config(config.track_config())
-    run = train_reflex(layout, config.learner(), config.runs, seed=derive_seed(config.seed, "lagoon"),
-                       spin_biases=spin_biases)
+    seeds = run_seeds(config) if seeds is None else list(seeds)
+    if len(seeds) != config.runs:
+        raise ValueError(f"seeds has {len(seeds)} entries; config.runs = {config.runs}")
+    run = train_reflex(layout, config.learner(), seeds, spin_biases=spin_biases)
     if progress is not None:
         progress(1.0)
     final = policy_stats(layout, run.p_left[:, -1])
@@ -178,4 +187,11 @@ def level_config(seed: int, *, exploration: float = 1.0, fix: bool = False, quic
 
 def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> LadderMetrics:
     """The ladder's shared entry point for level 1: one run's nu(t), tau_lock, Delta_G and Delta_R."""
-    return run_lagoon(level_config(seed, exploration=exploration, fix=fix, quick=quick)).metrics[0]
+    return run_levels([seed], exploration=exploration, fix=fix, quick=quick)[0]
+
+
+def run_levels(seeds, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> list[LadderMetrics]:
+    """``[run_level(s, ...) for s in seeds]`` with the same numbers, trained in one vectorized batch."""
+    seeds = [int(s) for s in seeds]
+    config = level_config(0, exploration=exploration, fix=fix, quick=quick).replace(runs=len(seeds))
+    return run_lagoon(config, seeds=[derive_seed(s, "level1") for s in seeds]).metrics

@@ -20,6 +20,7 @@ Both learners race ``boats`` boats per update with the current policy and update
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -44,7 +45,7 @@ class ReflexConfig(Config):
     temperature: float = param(1.0, low=0.0, high=100.0, ui=(0.0, 3.0, 0.1),
                                doc="exploration: logits are divided by it (0: greedy)")
     updates: int = param(200, low=1, high=100_000, ui=(10, 400, 10), doc="policy updates per run")
-    boats: int = param(10, low=1, high=10_000, ui=(1, 50), doc="races per update")
+    boats: int = param(10, low=1, high=100_000, ui=(1, 50), doc="races per update")
     critic_lr: float = param(0.2, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05), doc="TD: value step size in [0, 1]")
     gamma: float = param(0.95, low=0.0, high=1.0, ui=(0.5, 1.0, 0.01), doc="TD: discount in [0, 1]")
     critic_init: float = param(0.0, low=-10.0, high=10.0, ui=(0.0, 2.0, 0.1),
@@ -81,11 +82,15 @@ class ReflexRun:
     p_left: np.ndarray
     initial_logits: np.ndarray
     logits: np.ndarray
+    values: np.ndarray
 
 
-def train_reflex(layout: TrackLayout, config: ReflexConfig, runs: int, seed: SeedLike,
+def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[SeedLike],
                  spin_biases: np.ndarray | None = None) -> ReflexRun:
-    """Train ``runs`` independent reflex policies on ``layout`` (one numpy stream from ``seed``).
+    """Train one reflex policy per seed in ``seeds`` on ``layout``, all at once.
+
+    Run i draws its steering noise only from ``seeds[i]`` (a block of uniforms per update), so a run gives the
+    same numbers whether it is trained alone or in a batch.
 
     ``spin_biases`` (shape (runs,)) gives each run its own initial lagoon bias instead of
     ``config.spin_bias`` (a sweep over biases in one vectorized call).
@@ -93,7 +98,8 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, runs: int, seed: See
     Races are simulated for all runs x boats at once with :func:`rlcore.envs.ladder_1_lagoon.lagoon_step`,
     the dynamics of the Gymnasium environment. See the module docstring for the two update rules.
     """
-    rng = as_generator(seed)
+    rngs = [as_generator(s) for s in seeds]
+    runs = len(rngs)
     n, horizon, boats, cfg = layout.n, layout.horizon, config.boats, config
     theta = np.zeros((runs, n, 2))
     bias = np.full(runs, cfg.spin_bias) if spin_biases is None else np.asarray(spin_biases, dtype=np.float64)
@@ -115,9 +121,10 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, runs: int, seed: See
         alive = np.ones(size, dtype=bool)
         idx_steps, act_steps, r_steps, alive_steps = [], [], [], []
         ret, g_sum, donuts, visits = (np.zeros(size) for _ in range(4))
+        noise = np.stack([g.random((horizon, boats)) for g in rngs], axis=1).reshape(horizon, size)
         for t in range(1, horizon + 1):
             idx = base_idx + np.minimum(pos, n - 1)
-            left = rng.random(size) < pl[idx]
+            left = noise[t - 1] < pl[idx]
             visits += alive & layout.region_n[idx - base_idx]
             new, r, g, fin, donut = lagoon_step(layout, pos, left.astype(np.int64), t)
             r, g, fin = r * alive, g * alive, fin & alive
@@ -159,4 +166,4 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, runs: int, seed: See
                          ("visits_n", visits)):
             rec[key][:, u] = np.asarray(arr, dtype=np.float64).reshape(runs, boats).mean(1)
     p_left[:, -1] = steering_probs(theta, cfg.temperature)[..., LEFT]
-    return ReflexRun(config, layout, initial_logits=initial, logits=theta, p_left=p_left, **rec)
+    return ReflexRun(config, layout, initial_logits=initial, logits=theta, values=value.reshape(runs, n), p_left=p_left, **rec)
