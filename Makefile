@@ -45,3 +45,15 @@ bench: $(STAMP)
 
 clean:
 	rm -rf build .pytest_cache
+
+.PHONY: site browser-test
+
+# A static, read-only HTML site of the executed lessons in build/site/ (index.html lists every lesson).
+site: notebooks
+	$(BIN)/python tools/site.py --source build/notebooks --out build/site
+
+# Every lesson run in JupyterLab in headless Chromium (Debian's /usr/bin/chromium; skips if it is missing),
+# quick mode; screenshots in build/screenshots/.
+browser-test: $(STAMP)
+	$(BIN)/python -m pip install -q -r requirements-browser.txt
+	$(BIN)/python -m pytest -p no:cacheprovider -v tests/browser/check_lab.py
