@@ -1,0 +1,123 @@
+"""Lesson 08, the RL side: does the agent raise corr(wants, R) by changing its wants or by narrowing?
+
+Each run draws a topic world (goal G, bias b, reward R = G + b; :mod:`rlcore.envs.topic_bandit`), initial
+wants correlated with G, and trains :func:`rlcore.learners.narrowing.train_narrowing`. Measured at every step,
+exactly (from the world's means, not from samples):
+
+* ``onpolicy_corr_R``: rho_pi(w, R), the correlation over the topics the agent works on (weights pi);
+* ``corr_G``: corr(w, G) over all topics (uniform weights): do its wants track the designers' goal?
+* ``corr_R``: corr(w, R) over all topics;
+* ``entropy``: H(pi) = -sum_k pi_k log pi_k in nats (log n_topics for the uniform choice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gymnasium as gym
+import numpy as np
+
+from ..config import Config, param
+from ..learners.narrowing import NarrowingConfig, train_narrowing
+from ..seeding import derive_seed
+
+__all__ = ["weighted_corr", "entropy", "initial_wants", "NarrowingExperimentConfig", "NarrowingResult",
+           "run_narrowing"]
+
+
+def weighted_corr(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Pearson correlation of x and y under ``weights`` (normalized; uniform when None), along the last axis.
+
+        rho = sum_k p_k (x_k - mx)(y_k - my) / sqrt(sum_k p_k (x_k - mx)^2 * sum_k p_k (y_k - my)^2)
+    """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    p = np.ones_like(x) if weights is None else np.asarray(weights, dtype=np.float64)
+    p = p / p.sum(axis=-1, keepdims=True)
+    mx, my = (p * x).sum(-1, keepdims=True), (p * y).sum(-1, keepdims=True)
+    cov = (p * (x - mx) * (y - my)).sum(-1)
+    return cov / np.sqrt((p * (x - mx) ** 2).sum(-1) * (p * (y - my) ** 2).sum(-1))
+
+
+def entropy(p: np.ndarray) -> np.ndarray:
+    """H(p) = -sum_k p_k log p_k in nats, along the last axis (0 log 0 = 0)."""
+    p = np.asarray(p, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.where(p > 0, p * np.log(p), 0.0).sum(axis=-1)
+
+
+def initial_wants(goal: np.ndarray, corr: float, rng: np.random.Generator) -> np.ndarray:
+    """Wants c * g~ + sqrt(1 - c^2) * e with g~ the standardized goal and e ~ N(0, 1) per topic.
+
+    corr(wants, G) is about ``corr`` (exactly so only for many topics)."""
+    g = (goal - goal.mean()) / goal.std()
+    return corr * g + np.sqrt(1.0 - corr ** 2) * rng.standard_normal(len(goal))
+
+
+@dataclass(frozen=True)
+class NarrowingExperimentConfig(Config):
+    """The topic-bandit experiment: the world, the two step sizes, and how many runs."""
+
+    n_topics: int = param(12, low=2, high=200, ui=(4, 40), doc="number of topics")
+    bias_std: float = param(1.0, low=0.0, ui=(0.0, 3.0), doc="std of the reward's topic bias b (R = G + b)")
+    noise_std: float = param(0.5, low=0.0, ui=(0.0, 2.0), doc="std of the noise on each reward")
+    want_goal_corr: float = param(0.5, low=-1.0, high=1.0, ui=(-1.0, 1.0, 0.05),
+                                  doc="correlation of the initial wants with G")
+    want_lr: float = param(0.1, low=0.0, ui=(0.0, 1.0), doc="step size of want change, >= 0")
+    speed_ratio: float = param(10.0, low=0.0, ui=(0.0, 30.0), doc="narrowing step size / want step size")
+    steps: int = param(300, low=1, ui=(20, 1000, 20), doc="updates per run")
+    batch: int = param(64, low=4, high=4096, ui=(8, 256), doc="topics drawn per update")
+    runs: int = param(10, low=1, high=200, ui=(1, 40), doc="independent runs (worlds)")
+    seed: int = param(0, low=0, ui=(0, 20), doc="first seed; run i uses seeds derived from (seed, i)")
+
+    def learner(self) -> NarrowingConfig:
+        return NarrowingConfig(want_lr=self.want_lr, narrowing_lr=self.speed_ratio * self.want_lr,
+                               steps=self.steps, batch=self.batch)
+
+
+@dataclass(frozen=True)
+class NarrowingResult:
+    """Per-run curves, each of shape (runs, steps): see the module docstring."""
+
+    config: NarrowingExperimentConfig
+    onpolicy_corr_R: np.ndarray
+    corr_G: np.ndarray
+    corr_R: np.ndarray
+    entropy: np.ndarray
+    final_pi: np.ndarray
+
+    def summary(self) -> dict:
+        """Changes from the first to the last step, averaged over runs, and the share of runs meeting C11.
+
+        C11 per run: on-policy corr(w, R) rises by >= 0.3, |change in corr(w, G)| < 0.1, entropy at most half.
+        """
+        rise = self.onpolicy_corr_R[:, -1] - self.onpolicy_corr_R[:, 0]
+        g_move = self.corr_G[:, -1] - self.corr_G[:, 0]
+        h_ratio = self.entropy[:, -1] / self.entropy[:, 0]
+        ok = (rise >= 0.3) & (np.abs(g_move) < 0.1) & (h_ratio <= 0.5)
+        return {"onpolicy_corr_R_rise": float(rise.mean()), "onpolicy_corr_R_rise_min": float(rise.min()),
+                "onpolicy_corr_R_final": float(self.onpolicy_corr_R[:, -1].mean()),
+                "corr_G_move": float(g_move.mean()), "corr_G_move_max_abs": float(np.abs(g_move).max()),
+                "corr_R_all_move": float((self.corr_R[:, -1] - self.corr_R[:, 0]).mean()),
+                "entropy_ratio": float(h_ratio.mean()), "entropy_ratio_max": float(h_ratio.max()),
+                "c11_fraction": float(ok.mean())}
+
+
+def run_narrowing(config: NarrowingExperimentConfig, progress=None) -> NarrowingResult:
+    """Run ``config.runs`` independent worlds and learners; ``progress(fraction)`` after each run."""
+    curves = {k: [] for k in ("onpolicy_corr_R", "corr_G", "corr_R", "entropy")}
+    final_pi = []
+    for i in range(config.runs):
+        env = gym.make("rlcore/TopicBandit-v0", n_topics=config.n_topics, bias_std=config.bias_std,
+                       noise_std=config.noise_std, world_seed=derive_seed(config.seed, i, "world") % 2**31)
+        goal, reward = env.unwrapped.goal, env.unwrapped.reward_means
+        wants0 = initial_wants(goal, config.want_goal_corr, np.random.default_rng(derive_seed(config.seed, i, "w")))
+        log = train_narrowing(env, wants0, config.learner(), seed=derive_seed(config.seed, i, "learn"))
+        pi, w = log.steps("pi"), log.steps("wants")
+        curves["onpolicy_corr_R"].append(weighted_corr(w, reward, pi))
+        curves["corr_G"].append(weighted_corr(w, goal))
+        curves["corr_R"].append(weighted_corr(w, reward))
+        curves["entropy"].append(entropy(pi))
+        final_pi.append(log.meta["final_pi"])
+        if progress is not None:
+            progress((i + 1) / config.runs)
+    return NarrowingResult(config, **{k: np.array(v) for k, v in curves.items()}, final_pi=np.array(final_pi))

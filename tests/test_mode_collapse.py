@@ -1,0 +1,120 @@
+"""Unit tests of the 2-D mixtures, the mode-collapse metrics and the batched GAN trainer (lesson 08)."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from rlcore.analysis.mode_collapse import ModeCollapseConfig, mode_metrics, reverse_kl_uniform
+from rlcore.config import ConfigError
+from rlcore.learners.gan import GanConfig, MixtureConfig, mixture_centers, sample_mixture, train_gans
+
+
+def test_ring_and_grid_centres():
+    ring = mixture_centers(MixtureConfig(kind="ring", n_modes=8))
+    assert ring.shape == (8, 2)
+    assert np.allclose(np.linalg.norm(ring, axis=1), 2.0)
+    gaps = np.linalg.norm(ring - np.roll(ring, 1, axis=0), axis=1)
+    assert np.allclose(gaps, 4 * math.sin(math.pi / 8))  # chord of a radius-2 circle over 45 degrees
+    grid = mixture_centers(MixtureConfig(kind="grid", n_modes=25))
+    assert grid.shape == (25, 2)
+    assert sorted(set(grid[:, 0].round(9))) == [-4.0, -2.0, 0.0, 2.0, 4.0]
+    assert np.allclose(grid.mean(axis=0), 0.0)
+
+
+@pytest.mark.parametrize("cls, kwargs, field", [
+    (MixtureConfig, {"n_modes": 1}, "n_modes"),
+    (MixtureConfig, {"kind": "grid", "n_modes": 8}, "n_modes"),
+    (MixtureConfig, {"sigma": 0.0}, "sigma"),
+    (MixtureConfig, {"sigma": -0.1}, "sigma"),
+    (GanConfig, {"lr_g": 0.0}, "lr_g"),
+    (GanConfig, {"lr_d": -1e-3}, "lr_d"),
+    (ModeCollapseConfig, {"sigma": 0.0}, "sigma"),
+    (ModeCollapseConfig, {"lr_d": 0.0}, "lr_d"),
+    (ModeCollapseConfig, {"lr_g": -1.0}, "lr_g"),
+    (ModeCollapseConfig, {"remedy": "unrolled"}, "remedy"),
+])
+def test_bad_values_raise_naming_the_field(cls, kwargs, field):
+    with pytest.raises(ValueError) as err:
+        cls(**kwargs)
+    assert isinstance(err.value, ConfigError) and err.value.field == field
+    assert f"{cls.__name__}.{field} = " in str(err.value)
+
+
+@pytest.mark.parametrize("kind, k", [("ring", 8), ("grid", 25)])
+def test_true_samples_score_as_the_closed_form_says(kind, k):
+    """Samples of the mixture itself: every mode captured, P(within 3 sigma) = 1 - exp(-9/2) in 2-D,
+    and a reverse KL near 0 (its expectation is about (K - 1) / (2 N))."""
+    mix = MixtureConfig(kind=kind, n_modes=k, sigma=0.05)
+    x = sample_mixture(mix, 20000, torch.Generator().manual_seed(1)).numpy()
+    m = mode_metrics(x, mixture_centers(mix), mix.sigma)
+    assert m["modes_captured"] == k
+    assert m["hq_share"] == pytest.approx(1 - math.exp(-4.5), abs=0.003)  # 0.98889
+    assert 0 <= m["reverse_kl"] < 5 * (k - 1) / (2 * 20000)
+
+
+def test_metrics_of_a_collapsed_and_of_a_lost_generator():
+    mix = MixtureConfig(kind="ring", n_modes=8, sigma=0.05)
+    centers = mixture_centers(mix)
+    one_mode = np.repeat(centers[3:4], 2500, axis=0) + 0.01
+    m = mode_metrics(one_mode, centers, mix.sigma)
+    assert m["modes_captured"] == 1 and m["hq_share"] == 1.0
+    assert m["reverse_kl"] == pytest.approx(math.log(8))
+    lost = np.zeros((2500, 2))  # the centre of the ring is 2 away from every mode
+    m = mode_metrics(lost, centers, mix.sigma)
+    assert m["modes_captured"] == 0 and m["hq_share"] == 0.0 and np.isnan(m["reverse_kl"])
+
+
+def test_metrics_against_a_loop_on_random_points():
+    rng = np.random.default_rng(0)
+    centers = rng.normal(size=(6, 2)) * 3
+    pts = centers[rng.integers(6, size=(3, 400))] + rng.normal(size=(3, 400, 2)) * 0.3
+    m = mode_metrics(pts, centers, 0.2)
+    for b in range(3):
+        counts = np.zeros(6)
+        for p in pts[b]:
+            d = np.linalg.norm(centers - p, axis=1)
+            if d.min() < 0.6:
+                counts[d.argmin()] += 1
+        assert np.array_equal(m["counts"][b], counts)
+        assert m["hq_share"][b] == pytest.approx(counts.sum() / 400)
+        assert m["modes_captured"][b] == (counts > 0).sum()
+
+
+def test_reverse_kl_is_log_k_minus_entropy_on_random_histograms():
+    rng = np.random.default_rng(1)
+    counts = rng.integers(0, 50, size=(20, 9)).astype(float)
+    counts[:5, :4] = 0  # some empty bins
+    q = counts / counts.sum(axis=1, keepdims=True)
+    loop = [sum(qi * math.log(qi * 9) for qi in row if qi > 0) for row in q]
+    h = -np.where(q > 0, q * np.log(np.where(q > 0, q, 1)), 0).sum(axis=1)
+    assert np.allclose(reverse_kl_uniform(counts), loop)
+    assert np.allclose(reverse_kl_uniform(counts), math.log(9) - h)
+
+
+TINY = GanConfig(steps=30, hidden=16, batch=32, snapshots=3, n_eval=200)
+
+
+def test_gan_runs_are_reproducible_and_independent_of_the_other_seeds_in_the_batch():
+    torch.set_num_threads(1)
+    mix = MixtureConfig()
+    a = train_gans(mix, TINY, [3, 4])
+    b = train_gans(mix, TINY, [3, 4])
+    alone = train_gans(mix, TINY, [4])
+    assert np.array_equal(a.samples, b.samples) and np.array_equal(a.d_loss, b.d_loss)
+    assert a.samples.shape == (2, 3, 200, 2) and list(a.snapshot_steps) == [0, 15, 30]
+    np.testing.assert_allclose(a.samples[1], alone.samples[0], atol=1e-4)  # same run, batched or alone
+    assert not np.allclose(a.samples[0], a.samples[1])
+
+
+def test_packed_discriminator_trains_and_the_first_snapshot_is_untrained():
+    torch.set_num_threads(1)
+    mix = MixtureConfig()
+    plain = train_gans(mix, TINY, [5])
+    packed = train_gans(mix, TINY.replace(pack=2), [5])
+    np.testing.assert_array_equal(plain.samples[:, 0], packed.samples[:, 0])  # same generator at update 0
+    assert not np.allclose(plain.samples[:, -1], packed.samples[:, -1])
+    assert np.isfinite(packed.d_loss).all() and packed.d_loss.shape == (1, 30)
+    # at initialisation D outputs about 0.5 everywhere: loss about 2 log 2
+    assert packed.d_loss[0, 0] == pytest.approx(2 * math.log(2), abs=0.2)
