@@ -251,7 +251,7 @@ def run_novel_choice(config: NovelChoiceExperimentConfig, seed: int, progress=No
                          proxy_corr=config.proxy_corr, true_noise=config.true_noise,
                          shift_time=config.shift_time, horizon=config.steps) for _ in range(config.runs)]
         learner = LinearSoftmaxConfig(regime=regime, learning_rate=config.learning_rate, ridge=config.ridge,
-                                      newton_steps=1)
+                                      newton_steps=2)
         res = train_linear_softmax_batch(envs, learner, config.steps, derive_seed(seed, regime))
         out[regime] = {"weights": res["weights"], "expected_reward": res["expected_reward"]}
         if progress:
