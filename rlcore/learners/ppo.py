@@ -1,0 +1,367 @@
+"""Proximal Policy Optimization (PPO, clipped surrogate) for discrete actions, in one readable file.
+
+The loop, after CleanRL's ``ppo.py`` (Huang et al. 2022, "The 37 implementation details of PPO"):
+
+1. Roll out ``num_steps`` steps in each of ``num_envs`` environments (a plain loop over the envs; an env that
+   ends is reset at once). For every step keep s_t, a_t, log pi_old(a_t|s_t), r_t, V(s_t), the flags
+   *terminated* (a true terminal state: its value is 0) and *truncated* (time ran out: not terminal), and the
+   true next observation s'_t (the final observation when the episode ended).
+2. Generalized advantage estimation, with the two kinds of episode end kept apart (:func:`compute_gae`)::
+
+       delta_t = r_t + gamma * (1 - terminated_t) * V(s'_t) - V(s_t)
+       A_t     = delta_t + gamma * lam * (1 - done_t) * A_{t+1},       done_t = terminated_t or truncated_t
+
+   A truncated step still bootstraps from V(s'_t); only the recursion stops there. Value targets: A_t + V(s_t).
+3. ``update_epochs`` passes over the batch in ``num_minibatches`` shuffled minibatches that partition it. Per
+   minibatch, with ratio rho = pi(a|s) / pi_old(a|s) and A optionally normalized per minibatch::
+
+       L_clip  = mean( max(-A rho, -A clip(rho, 1 - eps, 1 + eps)) )
+       L_value = 0.5 * mean( max((V - R)^2, (V_old + clip(V - V_old, -eps, eps) - R)^2) )   (or unclipped)
+       loss    = L_clip - ent_coef * entropy + vf_coef * L_value
+
+   then one Adam step after clipping the global gradient norm to ``max_grad_norm``.
+
+The network: a shared trunk (two tanh layers) with a linear policy head and a linear value head, or two
+separate networks (``architecture="separate"``); orthogonal initialization (gain sqrt 2 in the trunk, 0.01 on
+the policy head, ``value_init_gain``, 1 by default, on the value head). The value head has its own learning
+rate (``critic_learning_rate``).
+``value_mode="zero"`` is the ablation V == 0: advantages use V = 0 everywhere and no value loss is trained.
+
+Logged per update: approximate KL (the k3 estimator mean((rho - 1) - log rho)), clip fraction, entropy,
+explained variance 1 - Var(R - V) / Var(R), losses. ``checkpoints > 0`` keeps that many snapshots, evenly
+spread over training, each holding the weights that collected a batch and the batch itself, so the
+advantage PPO used at that moment can be analysed afterwards.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import gymnasium as gym
+import numpy as np
+import torch
+from torch import nn
+
+from ..config import Config, choice, param
+from ..logs import TrainingLog
+from ..seeding import as_generator
+
+__all__ = ["PPOConfig", "ActorCritic", "Checkpoint", "PPOResult", "compute_gae", "encode_observation",
+           "train_ppo", "evaluate_policy"]
+
+
+@dataclass(frozen=True)
+class PPOConfig(Config):
+    """PPO's hyperparameters (defaults: CleanRL's classic-control settings, 4 envs x 128 steps)."""
+
+    total_steps: int = param(100_000, low=1, ui=(1000, 500_000), widget="text", doc="environment steps in all")
+    num_envs: int = param(4, low=1, ui=(1, 16), doc="environments stepped side by side")
+    num_steps: int = param(128, low=1, ui=(8, 512), doc="steps per environment per rollout")
+    learning_rate: float = param(2.5e-4, low=0.0, low_open=True, ui=(1e-5, 0.1), widget="log",
+                                 doc="Adam step size of the policy (and of the trunk), > 0")
+    critic_learning_rate: float = param(2.5e-4, low=0.0, low_open=True, ui=(1e-5, 0.1), widget="log",
+                                        doc="Adam step size of the value head (or value network), > 0")
+    anneal_lr: bool = param(True, doc="decay both learning rates linearly to 0 over training")
+    gamma: float = param(0.99, low=0.0, high=1.0, ui=(0.0, 1.0, 0.01), doc="discount, in [0, 1]")
+    gae_lambda: float = param(0.95, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05), doc="GAE lambda, in [0, 1]")
+    num_minibatches: int = param(4, low=1, ui=(1, 32), doc="minibatches per epoch; must divide the batch")
+    update_epochs: int = param(4, low=1, ui=(1, 20), doc="passes over each batch")
+    clip_coef: float = param(0.2, low=0.0, low_open=True, ui=(0.01, 1.0), doc="clip range eps, > 0")
+    clip_vloss: bool = param(True, doc="clip the value update to +-clip_coef around the old value")
+    ent_coef: float = param(0.01, low=0.0, ui=(0.0, 0.1), doc="entropy bonus weight, >= 0")
+    vf_coef: float = param(0.5, low=0.0, ui=(0.0, 2.0), doc="value loss weight, >= 0")
+    max_grad_norm: float = param(0.5, low=0.0, low_open=True, ui=(0.1, 10.0), doc="gradient-norm clip, > 0")
+    norm_adv: bool = param(True, doc="normalize advantages per minibatch (zero mean, unit std)")
+    hidden: int = param(64, low=1, ui=(4, 256), doc="width of the hidden layers")
+    value_init_gain: float = param(1.0, low=0.0, ui=(0.0, 2.0),
+                                   doc="orthogonal-init gain of the value head (0 starts from V = 0)")
+    architecture: str = choice("shared", ("shared", "separate"),
+                               doc="shared trunk with two linear heads, or separate policy and value networks")
+    value_mode: str = choice("learned", ("learned", "zero"), doc="'zero' is the ablation V == 0")
+    checkpoints: int = param(0, low=0, ui=(0, 50), doc="snapshots (weights + batch) kept, evenly spread")
+
+    @property
+    def batch_size(self) -> int:
+        return self.num_envs * self.num_steps
+
+    @property
+    def num_updates(self) -> int:
+        return self.total_steps // self.batch_size
+
+    def check(self) -> None:
+        if self.batch_size % self.num_minibatches:
+            raise self.invalid("num_minibatches", f"a divisor of the batch size num_envs * num_steps = "
+                                                  f"{self.batch_size}")
+        if self.total_steps < self.batch_size:
+            raise self.invalid("total_steps", f"at least one batch, num_envs * num_steps = {self.batch_size}")
+
+
+def encode_observation(space: gym.Space) -> Callable[[Any], np.ndarray]:
+    """A function turning one observation of ``space`` into a flat float32 vector (one-hot for Discrete)."""
+    if isinstance(space, gym.spaces.Discrete):
+        eye = np.eye(space.n, dtype=np.float32)
+        return lambda obs: eye[int(obs) - space.start]
+    if isinstance(space, gym.spaces.Box):
+        return lambda obs: np.asarray(obs, dtype=np.float32).reshape(-1)
+    raise ValueError(f"observation space {space} is not supported: use Discrete or Box")
+
+
+def _layer(n_in: int, n_out: int, gain: float, generator: torch.Generator) -> nn.Linear:
+    layer = nn.Linear(n_in, n_out)
+    nn.init.orthogonal_(layer.weight, gain, generator=generator)
+    nn.init.zeros_(layer.bias)
+    return layer
+
+
+def _body(n_in: int, hidden: int, generator: torch.Generator) -> nn.Sequential:
+    g = math.sqrt(2.0)
+    return nn.Sequential(_layer(n_in, hidden, g, generator), nn.Tanh(), _layer(hidden, hidden, g, generator),
+                         nn.Tanh())
+
+
+class ActorCritic(nn.Module):
+    """Policy logits and state value from one trunk with two linear heads, or from two separate networks."""
+
+    def __init__(self, obs_dim: int, n_actions: int, hidden: int = 64, architecture: str = "shared",
+                 generator: torch.Generator | None = None, value_init_gain: float = 1.0):
+        super().__init__()
+        self.architecture = architecture
+        self.trunk = _body(obs_dim, hidden, generator)
+        self.critic_body = _body(obs_dim, hidden, generator) if architecture == "separate" else None
+        self.policy_head = _layer(hidden, n_actions, 0.01, generator)
+        self.value_head = _layer(hidden, 1, value_init_gain, generator)
+
+    def forward(self, obs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Returns ``(logits, value)`` of shapes (B, n_actions) and (B,)."""
+        h = self.trunk(obs)
+        hv = h if self.critic_body is None else self.critic_body(obs)
+        return self.policy_head(h), self.value_head(hv).squeeze(-1)
+
+    def critic_parameters(self) -> list[nn.Parameter]:
+        """The parameters trained at the critic learning rate: the value head (and value network)."""
+        extra = list(self.critic_body.parameters()) if self.critic_body is not None else []
+        return extra + list(self.value_head.parameters())
+
+    def actor_parameters(self) -> list[nn.Parameter]:
+        """Everything else: the (shared) trunk and the policy head."""
+        ids = {id(p) for p in self.critic_parameters()}
+        return [p for p in self.parameters() if id(p) not in ids]
+
+
+def compute_gae(rewards: np.ndarray, values: np.ndarray, next_values: np.ndarray, terminated: np.ndarray,
+                truncated: np.ndarray, gamma: float, lam: float) -> np.ndarray:
+    """GAE(lambda) advantages, arrays of shape (T, ...) with time first; returns A of the same shape.
+
+    delta_t = r_t + gamma (1 - terminated_t) V(s'_t) - V(s_t) and A_t = delta_t + gamma lam (1 - done_t) A_{t+1}
+    with done = terminated or truncated, and A_T = 0 past the end of the rollout. Equivalently
+    A_t = sum_{l >= 0} (gamma lam)^l delta_{t+l}, summed up to the end of t's episode or of the rollout.
+    """
+    rewards, values, next_values = (np.asarray(x, dtype=np.float64) for x in (rewards, values, next_values))
+    term = np.asarray(terminated, dtype=bool)
+    done = term | np.asarray(truncated, dtype=bool)
+    delta = rewards + gamma * np.where(term, 0.0, next_values) - values
+    adv = np.zeros_like(delta)
+    last = np.zeros_like(delta[0])
+    for t in reversed(range(len(delta))):
+        last = delta[t] + gamma * lam * np.where(done[t], 0.0, last)
+        adv[t] = last
+    return adv
+
+
+@dataclass
+class Checkpoint:
+    """The weights that collected one batch, and that batch (numpy arrays of shape (num_steps, num_envs, ...))."""
+
+    update: int
+    global_step: int
+    state: dict
+    batch: dict
+
+
+@dataclass
+class PPOResult:
+    """A trained agent, its log (per update and per episode), checkpoints and the wall-clock seconds."""
+
+    agent: ActorCritic
+    log: TrainingLog
+    config: PPOConfig
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def agent_at(self, checkpoint: Checkpoint) -> ActorCritic:
+        """A copy of the agent with the checkpoint's weights."""
+        agent = copy.deepcopy(self.agent)
+        agent.load_state_dict(checkpoint.state)
+        return agent
+
+
+def _explained_variance(pred: np.ndarray, target: np.ndarray) -> float:
+    var = np.var(target)
+    return float("nan") if var == 0 else float(1.0 - np.var(target - pred) / var)
+
+
+def train_ppo(env_fn: Callable[[], gym.Env], config: PPOConfig, seed: int,
+              progress: Callable[[float], None] | None = None,
+              stop: Callable[[ActorCritic, int], bool] | None = None) -> PPOResult:
+    """Train PPO on the discrete-action environments made by ``env_fn``; returns a :class:`PPOResult`.
+
+    ``seed`` seeds the environments (env i is reset with seed + i), the initial weights (a private
+    ``torch.Generator``), and the action sampling and minibatch shuffling (a numpy Generator). ``progress(fraction)`` is called after each
+    update; ``stop(agent, global_step)``, if given, is asked after each update and ends training on True.
+    """
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(int(seed))
+    rng = as_generator(int(seed))
+    envs = [env_fn() for _ in range(config.num_envs)]
+    if not isinstance(envs[0].action_space, gym.spaces.Discrete):
+        raise ValueError(f"action space {envs[0].action_space} is not supported: PPO here needs Discrete")
+    encode = encode_observation(envs[0].observation_space)
+    obs_dim, n_actions = encode(envs[0].observation_space.sample()).size, int(envs[0].action_space.n)
+    agent = ActorCritic(obs_dim, n_actions, config.hidden, config.architecture, gen, config.value_init_gain)
+    optimizer = torch.optim.Adam([
+        {"params": agent.actor_parameters(), "lr": config.learning_rate},
+        {"params": agent.critic_parameters(), "lr": config.critic_learning_rate},
+    ], eps=1e-5, foreach=True)
+    base_lrs = [config.learning_rate, config.critic_learning_rate]
+    zero_v = config.value_mode == "zero"
+    n_steps, n_envs, updates = config.num_steps, config.num_envs, config.num_updates
+    keep = set(np.unique(np.linspace(0, updates - 1, config.checkpoints).round().astype(int)).tolist()) \
+        if config.checkpoints else set()
+
+    log = TrainingLog(meta={"config": config.to_dict(), "seed": seed})
+    checkpoints: list[Checkpoint] = []
+    obs = np.stack([encode(e.reset(seed=int(seed) + i)[0]) for i, e in enumerate(envs)])
+    ep_return, ep_length = np.zeros(n_envs), np.zeros(n_envs, dtype=int)
+    global_step, start = 0, time.perf_counter()
+
+    for update in range(updates):
+        if config.anneal_lr:
+            for group, lr in zip(optimizer.param_groups, base_lrs):
+                group["lr"] = lr * (1.0 - update / updates)
+        state_before = copy.deepcopy(agent.state_dict()) if update in keep else None
+
+        # 1. rollout
+        b_obs = np.zeros((n_steps, n_envs, obs_dim), dtype=np.float32)
+        b_next_obs = np.zeros_like(b_obs)
+        b_actions = np.zeros((n_steps, n_envs), dtype=np.int64)
+        b_logp, b_rewards = np.zeros((n_steps, n_envs)), np.zeros((n_steps, n_envs))
+        b_term, b_trunc = np.zeros((n_steps, n_envs), dtype=bool), np.zeros((n_steps, n_envs), dtype=bool)
+        for t in range(n_steps):
+            b_obs[t] = obs
+            with torch.no_grad():
+                logp_all = torch.log_softmax(agent(torch.from_numpy(obs))[0], dim=-1).double().numpy()
+            cdf = np.cumsum(np.exp(logp_all), axis=1)  # inverse-CDF sampling from pi_old(.|s_t)
+            b_actions[t] = np.minimum((rng.random((n_envs, 1)) > cdf).sum(1), n_actions - 1)
+            b_logp[t] = logp_all[np.arange(n_envs), b_actions[t]]
+            for i, env in enumerate(envs):
+                o, r, term, trunc, _ = env.step(int(b_actions[t, i]))
+                b_rewards[t, i], b_term[t, i], b_trunc[t, i] = r, term, trunc
+                b_next_obs[t, i] = encode(o)
+                ep_return[i] += r
+                ep_length[i] += 1
+                if term or trunc:
+                    log.episode(ret=ep_return[i], length=ep_length[i], step=global_step + (t + 1) * n_envs,
+                                terminated=bool(term))
+                    ep_return[i], ep_length[i] = 0.0, 0
+                    o, _ = env.reset()
+                obs[i] = encode(o)
+        global_step += n_steps * n_envs
+
+        # 2. values and GAE (V(s'_t) from the true next observation; 0 for terminal states via the flags)
+        with torch.no_grad():
+            values = agent(torch.from_numpy(b_obs.reshape(-1, obs_dim)))[1].numpy().reshape(n_steps, n_envs)
+            next_values = agent(torch.from_numpy(b_next_obs.reshape(-1, obs_dim)))[1].numpy().reshape(
+                n_steps, n_envs)
+        if zero_v:
+            values, next_values = np.zeros_like(values), np.zeros_like(next_values)
+        advantages = compute_gae(b_rewards, values, next_values, b_term, b_trunc, config.gamma, config.gae_lambda)
+        returns = advantages + values
+        if state_before is not None:
+            checkpoints.append(Checkpoint(update, global_step, state_before, dict(
+                obs=b_obs, next_obs=b_next_obs, actions=b_actions, logp=b_logp, rewards=b_rewards,
+                terminated=b_term, truncated=b_trunc, values=values, next_values=next_values,
+                advantages=advantages)))
+
+        # 3. epochs of shuffled minibatches
+        f_obs = torch.from_numpy(b_obs.reshape(-1, obs_dim))
+        f_act = torch.from_numpy(b_actions.reshape(-1))
+        f_logp = torch.from_numpy(b_logp.reshape(-1)).float()
+        f_adv = torch.from_numpy(advantages.reshape(-1)).float()
+        f_ret = torch.from_numpy(returns.reshape(-1)).float()
+        f_val = torch.from_numpy(values.reshape(-1)).float()
+        mb_size = config.batch_size // config.num_minibatches
+        kls, clipfracs, entropies, vlosses, plosses = [], [], [], [], []
+        for _ in range(config.update_epochs):
+            order = torch.from_numpy(rng.permutation(config.batch_size))
+            for k in range(config.num_minibatches):
+                mb = order[k * mb_size:(k + 1) * mb_size]
+                logits, new_value = agent(f_obs[mb])
+                logp_all = torch.log_softmax(logits, dim=-1)
+                new_logp = logp_all.gather(1, f_act[mb, None]).squeeze(1)
+                entropy = -(logp_all.exp() * logp_all).sum(-1).mean()
+                logratio = new_logp - f_logp[mb]
+                ratio = logratio.exp()
+                with torch.no_grad():
+                    kls.append(((ratio - 1) - logratio).mean().item())
+                    clipfracs.append(((ratio - 1.0).abs() > config.clip_coef).float().mean().item())
+                adv = f_adv[mb]
+                if config.norm_adv and len(mb) > 1:
+                    adv = (adv - adv.mean()) / (adv.std() + 1e-8)
+                pg_loss = torch.max(-adv * ratio,
+                                    -adv * torch.clamp(ratio, 1 - config.clip_coef, 1 + config.clip_coef)).mean()
+                if zero_v:
+                    v_loss = torch.zeros(())
+                elif config.clip_vloss:
+                    v_clipped = f_val[mb] + torch.clamp(new_value - f_val[mb], -config.clip_coef, config.clip_coef)
+                    v_loss = 0.5 * torch.max((new_value - f_ret[mb]) ** 2, (v_clipped - f_ret[mb]) ** 2).mean()
+                else:
+                    v_loss = 0.5 * ((new_value - f_ret[mb]) ** 2).mean()
+                loss = pg_loss - config.ent_coef * entropy + config.vf_coef * v_loss
+                optimizer.zero_grad()
+                loss.backward()
+                nn.utils.clip_grad_norm_(agent.parameters(), config.max_grad_norm, foreach=True)
+                optimizer.step()
+                entropies.append(entropy.item())
+                vlosses.append(v_loss.item())
+                plosses.append(pg_loss.item())
+        log.step(update=update, global_step=global_step, approx_kl=float(np.mean(kls)),
+                 clip_fraction=float(np.mean(clipfracs)), entropy=float(np.mean(entropies)),
+                 value_loss=float(np.mean(vlosses)), policy_loss=float(np.mean(plosses)),
+                 explained_variance=_explained_variance(values, returns),
+                 learning_rate=optimizer.param_groups[0]["lr"])
+        if progress is not None:
+            progress((update + 1) / updates)
+        if stop is not None and stop(agent, global_step):
+            break
+    for env in envs:
+        env.close()
+    return PPOResult(agent, log, config, checkpoints, time.perf_counter() - start)
+
+
+def evaluate_policy(agent: ActorCritic, env_fn: Callable[[], gym.Env], episodes: int, seed: int,
+                    greedy: bool = True, max_steps: int = 100_000) -> np.ndarray:
+    """Returns the undiscounted return of each of ``episodes`` episodes (greedy or sampled actions).
+
+    Episode k is reset with seed + k; sampled actions use a torch.Generator seeded with ``seed``.
+    """
+    env = env_fn()
+    encode = encode_observation(env.observation_space)
+    gen = torch.Generator().manual_seed(int(seed))
+    returns = np.zeros(episodes)
+    for k in range(episodes):
+        obs, _ = env.reset(seed=int(seed) + k)
+        for _ in range(max_steps):
+            with torch.no_grad():
+                logits, _ = agent(torch.from_numpy(encode(obs)[None]))
+            a = int(logits.argmax(-1)) if greedy else int(torch.multinomial(torch.softmax(logits, -1), 1,
+                                                                             generator=gen))
+            obs, r, term, trunc, _ = env.step(a)
+            returns[k] += r
+            if term or trunc:
+                break
+    env.close()
+    return returns
