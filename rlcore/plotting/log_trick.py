@@ -48,9 +48,9 @@ def regimes_figure(result: dict, max_lines: int = 20):
         probs = result[regime]
         t = np.arange(1, probs.shape[1] + 1)
         mean_band(axes[0], t, np.cumsum(mu.max() - probs @ mu, axis=1), label=regime, i=i)
-        mean_band(axes[1], t, probs[:, :, best], label=regime, i=i)
+        mean_band(axes[1], t, probs[:, :, best], label=regime, i=i, band="sem")
     label(axes[0], "pull t (steps)", "cumulative expected regret (reward)", "regret: lower is better")
-    label(axes[1], "pull t (steps)", "probability of the best arm", "mean over runs")
+    label(axes[1], "pull t (steps)", "probability of the best arm", "mean over runs (band: +- 1 s.e.)")
     axes[0].legend(fontsize=7, loc="upper left")
     refit = result[REGIMES[1]]
     t = np.arange(1, refit.shape[1] + 1)
