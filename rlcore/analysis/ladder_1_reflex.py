@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import Config, choice, param
+from ..config import Config, ConfigError, choice, param
 from ..envs.ladder_1_lagoon import LagoonTrackConfig, TrackLayout, best_return, policy_stats
 from ..learners.ladder_1_reflex import ReflexConfig, ReflexRun, train_reflex
 from ..seeding import derive_seed
@@ -66,7 +66,10 @@ class LagoonConfig(Config):
     seed: int = param(0, low=0, high=2**31 - 1, ui=(0, 20), doc="seed of the runs' random stream")
 
     def check(self) -> None:
-        self.track_config()  # raises naming track or horizon
+        try:
+            self.track_config()
+        except ConfigError as err:  # re-raise under this class's name: the same field, the same rule
+            raise self.invalid(err.field, str(err).split("is not allowed: ", 1)[-1]) from None
 
     def track_config(self) -> LagoonTrackConfig:
         return LagoonTrackConfig(track=self.track, horizon=self.horizon, powerup=self.powerup)

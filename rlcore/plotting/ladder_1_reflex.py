@@ -74,12 +74,11 @@ def gap_map(named: dict):
                    color=color(i), label=name)
     ax.axhline(0.1, color="k", ls=":", lw=1)
     ax.axvline(0.1, color="k", ls=":", lw=1)
-    ax.text(0.98, 0.02, "Δ_R ≈ 0, Δ_G large:\nmisspecified reward", transform=ax.transAxes, ha="right",
-            va="bottom", fontsize=8)
-    ax.text(0.98, 0.98, "both large:\nexploration lock-in", transform=ax.transAxes, ha="right", va="top",
-            fontsize=8)
-    ax.text(0.02, 0.02, "both small:\nlearned the race", transform=ax.transAxes, ha="left", va="bottom",
-            fontsize=8)
+    ax.set_xlim(-0.05, 0.9)
+    ax.set_ylim(-0.05, 0.9)
+    ax.text(0.74, 0.8, "both large:\nexploration lock-in", ha="right", va="center", fontsize=8)
+    ax.text(0.74, 0.16, "Δ_R ≈ 0, Δ_G large:\nmisspecified reward", ha="right", va="bottom", fontsize=8)
+    ax.text(0.12, 0.16, "both small:\nlearned the race", ha="left", va="bottom", fontsize=8)
     label(ax, "Δ_G: gap to the best race result (finish payment)", "Δ_R: gap to the best return (reward)",
           "one dot per run")
     ax.legend(loc="center left", fontsize=8)
@@ -98,26 +97,27 @@ def exchange(results: dict):
 
 
 def training_panel(result):
-    """The Try-this figure: finish rate and donuts per race over training, nu(t), final steering per cell."""
-    fig, axes = subplots(3, width=3.8, height=3.0)
+    """The Try-this figure: finish share and donuts per race over training; final steering per cell.
+
+    Kept to two plain panels (no constrained layout) so a widget redraw stays well under a second.
+    """
+    fig, (ax1, ax2) = subplots(2, width=4.2, height=3.0, constrained_layout=False)
+    fig.subplots_adjust(left=0.09, right=0.98, bottom=0.16, top=0.86, wspace=0.3)
     x = _races(result)
-    mean_band(axes[0], x, result.run.finished, label="share finished", i=0)
-    ax_d = axes[0].twinx()
-    mean_band(ax_d, x, result.run.donuts, label="donuts per race", i=1)
-    ax_d.set_ylabel("donuts per race (count)", color=color(1))
-    axes[0].set_ylim(-0.03, 1.03)
-    label(axes[0], "races trained on (episodes)", "share of races finished", "training")
-    nu = np.array([m.nu for m in result.metrics])
-    mean_band(axes[1], _nu_x(result), nu, i=2)
-    axes[1].axhline(0.1, color="k", ls=":", lw=1)
-    label(axes[1], "races trained on (episodes)", "ν (visits to N / uniform)",
-          f"{result.lock_rate:.0%} of runs locked in")
+    finished = result.run.finished.mean(0)
+    donuts = result.run.donuts.mean(0) / result.config.horizon
+    ax1.plot(x, finished, color=color(0), lw=1.8, label="share of races finished")
+    ax1.plot(x, donuts, color=color(1), lw=1.8, label="donuts per race / horizon")
+    ax1.set_ylim(-0.03, 1.03)
+    ax1.legend(loc="center right", fontsize=8)
+    label(ax1, "races trained on (episodes)", "fraction (mean over runs)",
+          f"{result.lock_rate:.0%} of runs locked in (ν < 0.1)")
     track = result.config.track[:-1]
     p = result.run.p_left[:, -1].mean(0)
-    axes[2].bar(np.arange(len(track)), p, color=[color(1) if c == "L" else color(0) for c in track])
-    axes[2].set_xticks(np.arange(len(track)), list(track))
-    axes[2].set_ylim(0, 1.03)
-    label(axes[2], "track cell (L = lagoon)", "final P(steer left), mean over runs",
+    ax2.bar(np.arange(len(track)), p, color=[color(1) if c == "L" else color(0) for c in track])
+    ax2.set_xticks(np.arange(len(track)), list(track))
+    ax2.set_ylim(0, 1.03)
+    label(ax2, "track cell (L = lagoon)", "final P(steer left), mean over runs",
           f"Δ_G {np.mean([m.delta_g for m in result.metrics]):.2f}, "
           f"Δ_R {np.mean([m.delta_r for m in result.metrics]):.2f}")
     return fig
