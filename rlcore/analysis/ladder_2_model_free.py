@@ -1,0 +1,199 @@
+"""Ladder level 2 (model-free): bad luck on the long branch is backed up and the branch is never re-explored.
+
+Experiment: epsilon-greedy Q-learning (:mod:`rlcore.learners.ladder_2_qlearning`) on the fork corridor
+(:mod:`rlcore.envs.ladder_2_fork`), many seeds at once, with and without the early penalty, with zero or
+optimistic initial values. What we compute, all from the known rules of the corridor:
+
+* the greedy path after training (ties go right, so "left" needs a strict preference) and whether it reaches
+  the big prize ("ends greedy-left"); G_final = 1 when it does, G_best = 1;
+* R_final = the expected discounted return of that greedy path, R_best = V*(fork) by value iteration;
+* nu(t) = visits to the long branch N per window / the expected visits of a uniformly random agent in the same
+  number of steps (an exact renewal computation), and from it tau_lock (:mod:`rlcore.analysis.ladder`);
+* how often the agent, once it stepped into the long branch, walked back to the fork (the "doubling back").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import Config, param
+from ..envs.ladder_2_fork import LEFT, RIGHT, ForkConfig
+from ..learners.ladder_2_qlearning import QLearningConfig, QRuns, train_q_runs
+from ..seeding import derive_seed
+from .ladder import LadderMetrics, ladder_metrics, lock_in_rate
+
+__all__ = ["ForkExperimentConfig", "ForkResult", "optimal_values", "greedy_path", "path_return",
+           "uniform_visit_rate", "run_fork", "run_level", "LOCK_THRESHOLD", "QUICK_STEPS"]
+
+LOCK_THRESHOLD = 0.2  #: nu below this for the last fifth of training counts as locked in (see run_fork)
+QUICK_STEPS = 10_000  #: steps per run in quick mode (the lock-in needs the whole run; runs are cheap)
+
+
+@dataclass(frozen=True)
+class ForkExperimentConfig(Config):
+    """The level-2 experiment: the corridor, the learner, and how many seeds to run."""
+
+    penalty_prob: float = param(0.3, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
+                                doc="probability that stepping into the long branch costs the penalty")
+    epsilon: float = param(0.3, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05), doc="exploration probability, in [0, 1]")
+    q_init: float = param(0.0, low=-100.0, high=100.0, ui=(0.0, 20.0, 1.0),
+                          doc="initial Q value (optimistic when above every return, e.g. 20)")
+    penalty: float = param(5.0, low=0.0, ui=(0.0, 20.0, 0.5), doc="size of the early penalty, >= 0")
+    left_length: int = param(5, low=2, high=30, ui=(2, 10), doc="cells from the fork to the big prize")
+    right_length: int = param(3, low=1, high=30, ui=(1, 10), doc="cells from the fork to the small prize")
+    learning_rate: float = param(0.05, low=0.0, high=1.0, low_open=True, ui=(0.01, 0.5),
+                                 doc="Q-learning step size alpha, in (0, 1]")
+    steps: int = param(10_000, low=100, high=200_000, ui=(1000, 20_000, 1000), doc="environment steps per run")
+    runs: int = param(100, low=1, high=2000, ui=(10, 200, 10), doc="independent runs (seeds)")
+    seed: int = param(0, low=0, high=2**31 - 1, ui=(0, 20), doc="first seed; run i uses derive_seed(seed, i)")
+
+    def corridor(self) -> ForkConfig:
+        return ForkConfig(left_length=self.left_length, right_length=self.right_length, penalty=self.penalty,
+                          penalty_prob=self.penalty_prob, step_cost=0.0)
+
+    def learner(self) -> QLearningConfig:
+        return QLearningConfig(epsilon=self.epsilon, q_init=self.q_init, learning_rate=self.learning_rate,
+                               steps=self.steps, window=max(self.steps // 20, 1))
+
+
+def optimal_values(env: ForkConfig, gamma: float, iters: int = 2000) -> np.ndarray:
+    """Q*(s, a) of the corridor by value iteration (expected penalty), shape (n_cells, 2).
+
+    Q*(s, a) = E[r(s, a)] + gamma * [s' not terminal] * max_a' Q*(s', a'); the step cost is paid every step.
+    """
+    n = env.n_cells
+    s = np.arange(n)
+    nxt = np.stack([s - 1, s + 1], axis=1).clip(0, n - 1)
+    cell = nxt - env.left_length
+    reward = (np.where(cell == -env.left_length, env.left_reward, 0.0)
+              + np.where(cell == env.right_length, env.right_reward, 0.0) - env.step_cost)
+    reward[:, LEFT] -= np.where(cell[:, LEFT] == -1, env.penalty * env.penalty_prob, 0.0)
+    terminal = (cell == -env.left_length) | (cell == env.right_length)
+    q = np.zeros((n, 2))
+    for _ in range(iters):
+        q = reward + gamma * np.where(terminal, 0.0, q.max(axis=1)[nxt])
+    return q
+
+
+def greedy_path(env: ForkConfig, q: np.ndarray) -> list[int]:
+    """The observations visited by the greedy policy from the fork (ties go right), until a prize or the limit."""
+    obs, path = env.start, [env.start]
+    for _ in range(env.time_limit):
+        obs = obs - 1 if q[obs, LEFT] > q[obs, RIGHT] else obs + 1
+        path.append(obs)
+        if obs in (0, env.n_cells - 1):
+            break
+    return path
+
+
+def path_return(env: ForkConfig, path: list[int], gamma: float) -> float:
+    """Expected discounted return of a deterministic path: sum_t gamma^t E[r_t] (the penalty in expectation)."""
+    total = 0.0
+    for t, (a, b) in enumerate(zip(path[:-1], path[1:])):
+        cell = b - env.left_length
+        r = -env.step_cost + (env.left_reward if cell == -env.left_length else 0.0) \
+            + (env.right_reward if cell == env.right_length else 0.0) \
+            - (env.penalty * env.penalty_prob if (cell == -1 and b < a) else 0.0)
+        total += gamma ** t * r
+    return total
+
+
+def uniform_visit_rate(env: ForkConfig) -> float:
+    """Expected visits to N per step of a uniformly random agent that restarts at the fork after each episode.
+
+    By the renewal-reward theorem: E[N-visits per episode] / E[episode length], both computed exactly by
+    propagating the distribution over cells for ``time_limit`` steps (the prize cells absorb).
+    """
+    n, p = env.n_cells, np.zeros(env.n_cells)
+    p[env.start] = 1.0
+    visits = length = 0.0
+    cells = np.arange(n) - env.left_length
+    for _ in range(env.time_limit):
+        alive = p.copy()
+        alive[0] = alive[-1] = 0.0
+        length += alive.sum()
+        p = np.zeros(n)
+        p[:-1] += 0.5 * alive[1:]
+        p[1:] += 0.5 * alive[:-1]
+        visits += p[cells <= -2].sum()
+    return visits / length
+
+
+@dataclass
+class ForkResult:
+    """Several runs of one setting: the learner's raw counts plus the ladder metrics per run."""
+
+    config: ForkExperimentConfig
+    runs: QRuns
+    greedy_left: np.ndarray    # (runs,) bool: the greedy path reaches the big prize
+    metrics: list[LadderMetrics]
+    r_best: float
+
+    @property
+    def nu(self) -> np.ndarray:
+        return np.array([m.nu for m in self.metrics])
+
+    @property
+    def window(self) -> int:
+        return self.config.learner().window
+
+    @property
+    def lock_rate(self) -> float:
+        return lock_in_rate(self.metrics)
+
+    @property
+    def left_rate(self) -> float:
+        return float(self.greedy_left.mean())
+
+    def turn_back_rate(self, last_windows: int = 4) -> float:
+        """Share of entries into the long branch, in the last windows, that ended back at the fork."""
+        entered = self.runs.entered_branch[:, -last_windows:].sum()
+        return float(self.runs.turned_back[:, -last_windows:].sum() / entered) if entered else float("nan")
+
+    def summary(self) -> dict:
+        return {"greedy_left_rate": self.left_rate, "lock_in_rate": self.lock_rate,
+                "turn_back_rate": self.turn_back_rate(),
+                "mean_delta_G": float(np.mean([m.delta_g for m in self.metrics])),
+                "mean_delta_R": float(np.mean([m.delta_r for m in self.metrics])), "R_best": self.r_best}
+
+
+def _metrics(env: ForkConfig, learner: QLearningConfig, runs: QRuns, i: int, rate: float, r_best: float):
+    path = greedy_path(env, runs.q[i])
+    left = path[-1] == 0
+    return left, ladder_metrics(runs.n_visits[i], rate * learner.window, g_final=float(left), g_best=1.0,
+                                r_final=path_return(env, path, learner.gamma), r_best=r_best,
+                                threshold=LOCK_THRESHOLD)
+
+
+def run_fork(config: ForkExperimentConfig, seeds: list[int] | None = None, progress=None) -> ForkResult:
+    """Train ``config.runs`` Q-learners (seeds ``derive_seed(config.seed, i)`` unless ``seeds`` is given).
+
+    The lock-in threshold is nu = 0.2 (not the shared default 0.1): with epsilon = 0.3 an agent that has
+    given up on the branch still stumbles into it, at nu of about 0.05 (a window's maximum rarely above
+    0.12), while an agent that goes left sits near nu = 2, so 0.2 separates the two with room on both sides.
+    """
+    env, learner = config.corridor(), config.learner()
+    seeds = [derive_seed(config.seed, i) for i in range(config.runs)] if seeds is None else list(seeds)
+    runs = train_q_runs(env, learner, seeds)
+    if progress is not None:
+        progress(1.0)
+    rate, r_best = uniform_visit_rate(env), float(optimal_values(env, learner.gamma)[env.start].max())
+    pairs = [_metrics(env, learner, runs, i, rate, r_best) for i in range(len(seeds))]
+    return ForkResult(config, runs, np.array([p[0] for p in pairs]), [p[1] for p in pairs], r_best)
+
+
+def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> LadderMetrics:
+    """The ladder protocol for level 2: one Q-learning run on the fork corridor at the lesson's defaults.
+
+    ``exploration`` multiplies epsilon (0.3 at 1.0; the product must stay in [0, 1]); ``fix`` switches on
+    optimistic initialization (q_init = 20, above every return); ``quick`` is accepted for the protocol (a
+    run takes well under a second, so quick and full runs are the same size).
+    """
+    base = ForkExperimentConfig(runs=1, seed=seed, steps=QUICK_STEPS)
+    if not 0.0 <= exploration * base.epsilon <= 1.0:
+        raise ValueError(f"exploration = {exploration!r} is outside its allowed range [0, {1 / base.epsilon:g}]: "
+                         f"it multiplies epsilon = {base.epsilon}")
+    config = base.replace(epsilon=exploration * base.epsilon, q_init=20.0 if fix else 0.0)
+    return run_fork(config, seeds=[seed]).metrics[0]

@@ -1,0 +1,69 @@
+"""Figures of the level-2 notebook (the fork corridor)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..analysis.ladder_2_model_free import LOCK_THRESHOLD, ForkResult, optimal_values, run_fork
+from ..envs.ladder_2_fork import LEFT, RIGHT
+from . import color, label, subplots
+
+NU_FLOOR = 0.01  #: nu is drawn on a log axis; windows with no visit at all are shown at this floor
+
+
+def visits_and_outcomes(results: dict[str, ForkResult]):
+    """Left: nu(t), visits to the long branch relative to a random agent (median and 25-75% band over runs;
+    the runs split into two groups, so a mean would describe neither).
+    Right: per setting, the share of runs whose greedy path ends at the big prize and the share locked in."""
+    fig, (ax1, ax2) = subplots(2, width=4.6)
+    for i, (name, res) in enumerate(results.items()):
+        t = (np.arange(res.nu.shape[1]) + 0.5) * res.window
+        lo, mid, hi = np.quantile(np.maximum(res.nu, NU_FLOOR), [0.25, 0.5, 0.75], axis=0)
+        ax1.plot(t, mid, color=color(i), lw=1.8, label=name)
+        ax1.fill_between(t, lo, hi, color=color(i), alpha=0.2, lw=0)
+    ax1.axhline(LOCK_THRESHOLD, color="k", ls=":", lw=1, label=f"lock-in threshold {LOCK_THRESHOLD}")
+    ax1.set_yscale("log")
+    label(ax1, "training step", f"nu(t), median over runs (floor {NU_FLOOR})", "who still explores the branch")
+    ax1.legend(fontsize=8, loc="center right")
+    names = list(results)
+    x = np.arange(len(names))
+    left = [results[n].left_rate for n in names]
+    locked = [results[n].lock_rate for n in names]
+    ax2.bar(x - 0.2, left, 0.4, color=color(2), label="greedy path takes the big prize")
+    ax2.bar(x + 0.2, locked, 0.4, color=color(1), label="locked in (nu < threshold at the end)")
+    for xi, a, b in zip(x, left, locked):
+        ax2.text(xi - 0.2, a + 0.02, f"{a:.0%}", ha="center", fontsize=8)
+        ax2.text(xi + 0.2, b + 0.02, f"{b:.0%}", ha="center", fontsize=8)
+    ax2.set_xticks(x, [n.replace(", ", ",\n") for n in names], fontsize=8)
+    ax2.set_ylim(0, 1.15)
+    label(ax2, "setting", "share of runs", f"{results[names[0]].config.runs} runs per setting")
+    ax2.legend(fontsize=8, loc="upper left")
+    return fig
+
+
+def corridor_values(result: ForkResult, run: int):
+    """Q(s, left) - Q(s, right) along the corridor for one run, beside the same difference under Q*.
+
+    A negative bar on a left-branch cell means the agent would turn back toward the fork there.
+    """
+    env, learner = result.config.corridor(), result.config.learner()
+    q, q_star = result.runs.q[run], optimal_values(env, learner.gamma)
+    cells = np.arange(env.n_cells) - env.left_length
+    inner = slice(1, env.n_cells - 1)  # the two prize cells are terminal: no action is taken there
+    fig, ax = subplots(1, width=6.0, height=3.0)
+    ax.bar(cells[inner] - 0.2, (q[:, LEFT] - q[:, RIGHT])[inner], 0.4, color=color(1), label="this agent")
+    ax.bar(cells[inner] + 0.2, (q_star[:, LEFT] - q_star[:, RIGHT])[inner], 0.4, color=color(2),
+           label="optimal (Q*)")
+    ax.axhline(0, color="k", lw=0.8)
+    ax.axvline(0, color="k", ls=":", lw=1)
+    ax.text(0.1, ax.get_ylim()[1] * 0.9, "fork", fontsize=8)
+    label(ax, "corridor cell (negative = long branch, big prize at the far left)",
+          "Q(left) - Q(right) (return units)", "above 0: walk left, below 0: turn back right")
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def panel_figure(config, progress=None):
+    """Run ``config`` (a ForkExperimentConfig) and draw its nu(t) and outcome shares (for the widget panel)."""
+    name = f"p={config.penalty_prob:g}, eps={config.epsilon:g}, Q0={config.q_init:g}"
+    return visits_and_outcomes({name: run_fork(config, progress=progress)})

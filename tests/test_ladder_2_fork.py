@@ -1,0 +1,131 @@
+"""Level 2 of the ladder: the fork corridor, epsilon-greedy Q-learning and the analysis, against closed forms."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+from rlcore.analysis.ladder_2_model_free import (ForkExperimentConfig, greedy_path, optimal_values, path_return,
+                                                 run_fork, run_level, uniform_visit_rate)
+from rlcore.envs.ladder_2_fork import LEFT, RIGHT, ForkConfig, fork_step
+from rlcore.learners.ladder_2_qlearning import QLearningConfig, epsilon_greedy, train_q_runs
+
+
+def test_fork_step_by_hand():
+    env = ForkConfig(left_length=3, right_length=2, left_reward=7.0, right_reward=2.0, penalty=4.0,
+                     penalty_prob=0.5, step_cost=0.1)
+    obs = np.array([3, 3, 4, 1, 0 + 2, 3])           # fork, fork, cell +1, cell -2, cell -1, fork
+    act = np.array([LEFT, LEFT, RIGHT, LEFT, RIGHT, RIGHT])
+    u = np.array([0.2, 0.7, 0.0, 0.0, 0.0, 0.0])
+    nxt, r, term, in_n, intended = fork_step(env, obs, act, u)
+    np.testing.assert_array_equal(nxt, [2, 2, 5, 0, 3, 4])
+    np.testing.assert_allclose(r, [-4.1, -0.1, 1.9, 6.9, -0.1, -0.1])  # walking back onto the fork is free
+    np.testing.assert_array_equal(term, [False, False, True, True, False, False])
+    np.testing.assert_array_equal(in_n, [False, False, False, True, False, False])
+    np.testing.assert_array_equal(intended, [0, 0, 0, 1, 0, 0])
+
+
+def test_gym_env_follows_fork_step_and_reports_the_hidden_score():
+    env = gym.make("rlcore/ForkCorridor-v0", left_length=2, right_length=1, penalty_prob=0.0)
+    obs, _ = env.reset(seed=0)
+    assert obs == 2
+    obs, r, term, trunc, info = env.step(LEFT)
+    assert (obs, r, term, info["in_neglected"]) == (1, 0.0 - 0.1, False, False)
+    obs, r, term, trunc, info = env.step(LEFT)
+    assert obs == 0 and term and not trunc and r == pytest.approx(9.9) and info["intended"] == 1.0
+    env = gym.make("rlcore/ForkCorridor-v0", time_limit=2)
+    env.reset(seed=0)
+    env.step(RIGHT)
+    assert env.step(LEFT)[3] is True  # truncated at the time limit
+
+
+@pytest.mark.parametrize("kwargs,field", [({"left_length": 1}, "left_length"), ({"penalty_prob": 1.5}, "penalty_prob")])
+def test_bad_corridor_raises_naming_the_field(kwargs, field):
+    with pytest.raises(ValueError, match=field):
+        ForkConfig(**kwargs)
+
+
+@pytest.mark.parametrize("eps", [-0.1, 1.5])
+def test_epsilon_outside_unit_interval_is_rejected(eps):
+    with pytest.raises(ValueError, match="epsilon"):
+        ForkExperimentConfig(epsilon=eps)
+    with pytest.raises(ValueError, match="epsilon"):
+        QLearningConfig(epsilon=eps)
+
+
+def test_epsilon_greedy_frequencies():
+    rng = np.random.default_rng(0)
+    n = 200_000
+    q = np.tile([[1.0, 3.0, 3.0, 0.0]], (n, 1))
+    for eps in (0.0, 0.3, 1.0):
+        a = epsilon_greedy(q, eps, rng.random(n), rng.random(n))
+        freq = np.bincount(a, minlength=4) / n
+        expected = eps / 4 + (1 - eps) * np.array([0, 0.5, 0.5, 0])  # uniform among the two tied maxima
+        np.testing.assert_allclose(freq, expected, atol=0.005)
+
+
+def test_one_q_update_matches_the_formula():
+    env = ForkConfig(penalty_prob=0.0)
+    cfg = QLearningConfig(q_init=2.0, learning_rate=0.3, gamma=0.9, steps=1, window=1, epsilon=0.0)
+    seed = 5
+    u = np.random.default_rng(seed).random((1, 3))
+    runs = train_q_runs(env, cfg, [seed])
+    a = RIGHT if u[0, 1] >= 0.5 else LEFT  # all entries tie at 2.0
+    expected = 2.0 + 0.3 * (0.0 - env.step_cost + 0.9 * 2.0 - 2.0)
+    assert runs.q[0, env.start, a] == pytest.approx(expected)
+    assert runs.q[0, env.start, 1 - a] == 2.0
+
+
+def test_runs_do_not_depend_on_their_batch():
+    env, cfg = ForkConfig(), QLearningConfig(steps=2000, window=200)
+    both = train_q_runs(env, cfg, [11, 22])
+    alone = train_q_runs(env, cfg, [22])
+    np.testing.assert_array_equal(both.q[1], alone.q[0])
+    np.testing.assert_array_equal(both.n_visits[1], alone.n_visits[0])
+
+
+def test_optimal_values_match_the_closed_form_on_random_corridors():
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        env = ForkConfig(left_length=int(rng.integers(2, 9)), right_length=int(rng.integers(1, 6)),
+                         left_reward=float(rng.uniform(1, 20)), right_reward=float(rng.uniform(0.1, 5)),
+                         penalty=float(rng.uniform(0, 10)), penalty_prob=float(rng.random()), step_cost=0.0)
+        gamma = float(rng.uniform(0.5, 0.99))
+        straight_left = -env.penalty * env.penalty_prob + gamma ** (env.left_length - 1) * env.left_reward
+        straight_right = gamma ** (env.right_length - 1) * env.right_reward
+        # a detour back through the fork only discounts a positive value, so one of the straight walks is optimal
+        assert optimal_values(env, gamma)[env.start].max() == pytest.approx(max(straight_left, straight_right))
+        left_path = list(range(env.start, -1, -1))
+        assert path_return(env, left_path, gamma) == pytest.approx(straight_left)
+
+
+def test_greedy_path_ties_go_right():
+    env = ForkConfig(left_length=2, right_length=1)
+    assert greedy_path(env, np.zeros((env.n_cells, 2)))[-1] == env.n_cells - 1
+    q = np.zeros((env.n_cells, 2))
+    q[:, LEFT] = 1.0
+    assert greedy_path(env, q) == [2, 1, 0]
+
+
+def test_uniform_visit_rate_matches_a_random_agent():
+    env = ForkConfig(left_length=4, right_length=2, time_limit=15)
+    rng = np.random.default_rng(3)
+    agents, horizon = 2000, 800
+    obs, t, visits = np.full(agents, env.start), np.zeros(agents, dtype=int), 0
+    for _ in range(horizon):
+        nxt, _, term, in_n, _ = fork_step(env, obs, rng.integers(0, 2, agents), rng.random(agents))
+        visits += in_n.sum()
+        t += 1
+        done = term | (t >= env.time_limit)
+        obs, t = np.where(done, env.start, nxt), np.where(done, 0, t)
+    assert visits / (agents * horizon) == pytest.approx(uniform_visit_rate(env), rel=0.02)
+
+
+def test_run_level_is_one_run_of_the_batch_and_follows_the_protocol():
+    m = run_level(4)
+    batch = run_fork(ForkExperimentConfig(runs=1, steps=10_000), seeds=[4]).metrics[0]
+    np.testing.assert_array_equal(m.nu, batch.nu)
+    assert m.tau_lock == batch.tau_lock and m.delta_g == batch.delta_g
+    assert run_level(4, exploration=0.0).locked  # a purely greedy agent never returns to the branch
+    assert not run_level(4, fix=True).locked
+    with pytest.raises(ValueError, match="exploration"):
+        run_level(0, exploration=5.0)
