@@ -131,13 +131,20 @@ class Panel:
                 self.progress.layout.visibility = "visible"
             self.progress.value = min(max(float(fraction), 0.0), 1.0)
 
-        with self.output:
-            figure = self._run(config, progress)
-            clear_output(wait=True)
-            self.figure = figure
-            if figure is not None:
-                display(figure)
-                plt.close(figure)
+        if quiet():
+            # Headless runs (papermill, nbval, the benchmark): no capture into the Output widget, whose
+            # comm traffic can stall nbclient; the figure is shown as a plain output under the panel.
+            self.figure = self._run(config, progress)
+            if self.figure is not None:
+                plt.close(self.figure)
+        else:
+            with self.output:
+                figure = self._run(config, progress)
+                clear_output(wait=True)
+                self.figure = figure
+                if figure is not None:
+                    display(figure)
+                    plt.close(figure)
         self.progress.layout.visibility = "hidden"
         self.last_seconds = time.perf_counter() - start
         return self.last_seconds
@@ -171,3 +178,5 @@ class Panel:
 
     def _ipython_display_(self) -> None:
         display(self.widget)
+        if quiet() and self.figure is not None:
+            display(self.figure)  # a static copy, so executed notebooks show the panel's figure

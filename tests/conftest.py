@@ -14,6 +14,7 @@ import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import papermill
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
@@ -48,10 +49,13 @@ class NotebookRuns:
         self.started = False
 
     def _submit(self, name: str, tag: str, parameters: dict) -> Future:
+        declared = papermill.inspect_notebook(str(nbrun.NOTEBOOK_DIR / f"{name}.ipynb"))
+        unknown = set(parameters) - set(declared)
+        assert not unknown, f"{name}.ipynb's parameters cell has no {sorted(unknown)}: papermill would ignore them"
         key = (name, tag, json.dumps(parameters, sort_keys=True))
         if key not in self.futures:
             out = self.workdir / tag / f"{name}.ipynb"
-            self.futures[key] = self.pool.submit(nbrun.execute, name, out, parameters)
+            self.futures[key] = self.pool.submit(nbrun.execute, name, out, parameters, timeout=300)
         return self.futures[key]
 
     def quick_parameters(self, name: str, tag: str) -> dict:
