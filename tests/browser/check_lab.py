@@ -9,7 +9,7 @@ One JupyterLab server (serving a stripped temporary copy of ``notebooks/``, quic
 and kernel. For each notebook the test opens it, chooses Run > Run All Cells, waits for the kernel to go
 idle, and fails with the notebook and cell named if a cell shows an error, a figure did not render as an
 image, or a widget rendered as text; then it moves a slider in every widget panel and fails if the panel's
-figure did not change. A screenshot of each notebook goes to ``build/screenshots/<name>.png``
+output did not change. A screenshot of each notebook goes to ``build/screenshots/<name>.png``
 (``<name>.FAILED.png`` when a check failed) and a summary to ``build/screenshots/report.json``.
 
 The module skips only when ``/usr/bin/chromium`` is missing (and says so); a missing Playwright is an error.
@@ -79,11 +79,12 @@ def test_notebook_runs_and_renders_in_jupyterlab(name, lab, browser):
     finally:
         page.close()
         lab.shutdown_kernels()
-    SUMMARY[name] = {"seconds": round(report.seconds, 1), "problems": report.problems,
+    SUMMARY[name] = {"seconds": round(report.seconds, 1),
+                     "phases": {k: round(v, 1) for k, v in report.phases.items()}, "problems": report.problems,
                      "slider_moves": report.slider_moves, "screenshot": str(report.screenshot),
                      "figures": sum(c["imgsDecoded"] for c in report.cells),
                      "widget_controls": sum(c["controls"] for c in report.cells)}
-    print(f"{name}: {report.seconds:.1f} s, {SUMMARY[name]['figures']} figure(s), "
+    print(f"{name}: {report.seconds:.1f} s {SUMMARY[name]['phases']}, {SUMMARY[name]['figures']} figure(s), "
           f"{SUMMARY[name]['widget_controls']} widget control(s); {'; '.join(report.slider_moves)}")
     assert not report.problems, (f"{name}.ipynb in JupyterLab:\n  " + "\n  ".join(report.problems)
                                  + f"\nscreenshot: {report.screenshot}\nJupyterLab log:\n{lab.log_tail(15)}")

@@ -232,15 +232,19 @@ JS_REPORT = f"""
 }}
 """
 
-# The figure a panel shows: the src of the images inside the widget Output areas of one cell.
+# What a widget panel shows: its figures (the src of every image inside the widgets) and the text of its
+# Output areas; plus its status line (HTML widgets) for the failure message.
 JS_PANEL_FIGURE = f"""
 ([path, index]) => {{
   const panel = ({_PANEL})(path);
   const node = panel.content.widgets[index].node;
   const imgs = Array.from(node.querySelectorAll('.jupyter-widgets img'));
+  const texts = Array.from(node.querySelectorAll('.jupyter-widgets.widget-output'))
+    .map(o => o.innerText.trim()).filter(t => t);
   const status = Array.from(node.querySelectorAll('.jupyter-widgets .widget-html-content'))
     .map(h => h.innerText).join(' ');
-  return {{figure: imgs.map(i => i.getAttribute('src') || '').join('|'),
+  return {{figure: imgs.map(i => i.getAttribute('src') || '').join('|') + '||' + texts.join('|'),
+           empty: imgs.length === 0 && texts.length === 0,
            decoded: imgs.every(i => i.complete && i.naturalWidth > 0), n: imgs.length, status: status}};
 }}
 """
@@ -339,12 +343,17 @@ def check_cells(report: NotebookReport, cells: list[dict]) -> None:
 
 
 def move_slider(page, report: NotebookReport, cell: dict, *, timeout: float, tries: int = 3) -> None:
-    """Press an arrow key on a panel's sliders (one at a time) until the panel's figure changes."""
+    """Press an arrow key on a panel's sliders (one at a time) until the panel's output changes.
+
+    The output is the panel's figures (image data) and the text of its Output areas; a move that changes
+    neither (for instance one the panel rejects with its red status line) counts as a try, and the next
+    slider is tried, up to ``tries``.
+    """
     path = f"{report.name}.ipynb"
     where = report.where(cell)
     before = page.evaluate(JS_PANEL_FIGURE, [path, cell["index"]])
-    if not before["n"] or not before["figure"]:
-        report.problems.append(f"{where}: the widget panel shows no figure before the slider moves")
+    if before["empty"]:
+        report.problems.append(f"{where}: the widget panel shows no figure or output before a slider moves")
         return
     cell_node = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(cell["index"])
     handles = cell_node.locator(".jupyter-widgets .widget-slider .noUi-handle")
@@ -362,18 +371,18 @@ def move_slider(page, report: NotebookReport, cell: dict, *, timeout: float, tri
         handle.press(key)
         try:
             after = _poll(page, JS_PANEL_FIGURE, [path, cell["index"]],
-                          lambda v: v["figure"] != before["figure"] and v["decoded"] and v["n"] > 0, timeout,
-                          "the panel's figure to change")
+                          lambda v: v["figure"] != before["figure"] and v["decoded"] and not v["empty"],
+                          timeout, "the panel's output to change")
         except CheckFailed:
             status = page.evaluate(JS_PANEL_FIGURE, [path, cell["index"]])["status"]
             tried.append(f"{label!r} {value_before} -> {readout.inner_text()} "
                          f"(status line: {status.strip()!r})")
             continue
         report.slider_moves.append(f"cell {cell['index']}: {label} {value_before} -> {readout.inner_text()} "
-                                   f"redrew the figure "
-                                   f"({len(before['figure'])} -> {len(after['figure'])} chars of PNG data)")
+                                   f"changed the panel's output ({before['n']} -> {after['n']} image(s), "
+                                   f"{len(before['figure'])} -> {len(after['figure'])} chars of image data and text)")
         return
-    report.problems.append(f"{where}: moving a slider did not change the panel's figure; tried {tried}")
+    report.problems.append(f"{where}: moving a slider did not change the panel's output; tried {tried}")
 
 
 def check_notebook(page, server: LabServer, name: str, screenshot_dir: Path, *, open_timeout: float = 90,
