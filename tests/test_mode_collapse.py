@@ -118,3 +118,19 @@ def test_packed_discriminator_trains_and_the_first_snapshot_is_untrained():
     assert np.isfinite(packed.d_loss).all() and packed.d_loss.shape == (1, 30)
     # at initialisation D outputs about 0.5 everywhere: loss about 2 log 2
     assert packed.d_loss[0, 0] == pytest.approx(2 * math.log(2), abs=0.2)
+
+
+def test_adam_matches_a_numpy_reference():
+    from rlcore.learners.gan import _Adam
+
+    rng = np.random.default_rng(7)
+    p0, grads = rng.normal(size=(2, 3)), rng.normal(size=(5, 2, 3))
+    p = torch.tensor(p0, dtype=torch.float64)
+    opt = _Adam([p], lr=0.01)
+    m, v, q = np.zeros_like(p0), np.zeros_like(p0), p0.copy()
+    for t, g in enumerate(grads, start=1):
+        opt.step([torch.tensor(g)])
+        m = 0.5 * m + 0.5 * g
+        v = 0.999 * v + 0.001 * g * g
+        q -= 0.01 * (m / (1 - 0.5 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+    np.testing.assert_allclose(p.numpy(), q, rtol=1e-12)

@@ -65,7 +65,7 @@ class ModeCollapseConfig(Config):
     """The lesson-08 GAN experiment: the mixture, the GAN's knobs, and how many seeds to train together."""
 
     mixture: str = choice("ring", ["ring", "grid"], doc="ring of 8 or 5 x 5 grid of Gaussians")
-    sigma: float = param(0.05, low=0.0, low_open=True, ui=(0.01, 0.2), widget="none",
+    sigma: float = param(0.1, low=0.0, low_open=True, ui=(0.01, 0.2), widget="none",
                          doc="standard deviation of each mode, > 0")
     remedy: str = choice("none", ["none", "pacgan2", "pacgan4"],
                          doc="none: plain GAN; pacganM: the discriminator judges packs of M samples")
@@ -74,10 +74,10 @@ class ModeCollapseConfig(Config):
     lr_d: float = param(1e-3, low=0.0, low_open=True, high=1.0, ui=(1e-4, 1e-2), widget="log",
                         doc="discriminator learning rate, > 0")
     d_steps: int = param(1, low=1, high=10, ui=(1, 5), doc="discriminator updates per generator update")
-    d_depth: int = param(2, low=1, high=4, ui=(1, 3), doc="hidden layers of the discriminator")
+    d_depth: int = param(1, low=1, high=4, ui=(1, 3), doc="hidden layers of the discriminator")
     latent: int = param(4, low=1, high=64, ui=(1, 16), doc="dimension of the latent z")
     hidden: int = param(64, low=4, high=512, ui=(16, 128, 16), widget="none", doc="hidden-layer width")
-    steps: int = param(1500, low=1, ui=(100, 4000, 100), doc="generator updates")
+    steps: int = param(1000, low=1, ui=(100, 4000, 100), doc="generator updates")
     seeds: int = param(8, low=1, high=64, ui=(1, 16), doc="independent GANs trained together")
     seed: int = param(0, low=0, ui=(0, 20), doc="first seed; GAN i uses a seed derived from (seed, i)")
     collapse_at: int = param(6, low=0, widget="none", doc="a run collapsed if it captures at most this many modes")
@@ -139,11 +139,14 @@ SWEEP_LRS = (2e-4, 1e-3)
 
 
 def sweep(config: ModeCollapseConfig, depths=SWEEP_DEPTHS, lrs=SWEEP_LRS, progress=None) -> dict:
-    """Train ``config`` at every (depth, learning rate) pair of the grid; returns {(depth, lr): summary}."""
+    """Train ``config`` at every (depth, learning rate) pair (both networks share the rate).
+
+    Returns {(depth, lr): (the config used, its GanRun)}; summarize with :func:`collapse_summary`.
+    """
     out, cells = {}, [(d, lr) for d in depths for lr in lrs]
     for i, (depth, lr) in enumerate(cells):
-        run = run_gan(config.replace(d_depth=depth, lr_g=lr, lr_d=lr))
-        out[(depth, lr)] = collapse_summary(run, config.collapse_at)
+        cell = config.replace(d_depth=depth, lr_g=lr, lr_d=lr)
+        out[(depth, lr)] = (cell, run_gan(cell))
         if progress is not None:
             progress((i + 1) / len(cells))
     return out

@@ -57,14 +57,14 @@ def initial_wants(goal: np.ndarray, corr: float, rng: np.random.Generator) -> np
 class NarrowingExperimentConfig(Config):
     """The topic-bandit experiment: the world, the two step sizes, and how many runs."""
 
-    n_topics: int = param(12, low=2, high=200, ui=(4, 40), doc="number of topics")
+    n_topics: int = param(24, low=2, high=200, ui=(4, 40), doc="number of topics")
     bias_std: float = param(1.0, low=0.0, ui=(0.0, 3.0), doc="std of the reward's topic bias b (R = G + b)")
     noise_std: float = param(0.5, low=0.0, ui=(0.0, 2.0), doc="std of the noise on each reward")
     want_goal_corr: float = param(0.5, low=-1.0, high=1.0, ui=(-1.0, 1.0, 0.05),
                                   doc="correlation of the initial wants with G")
-    want_lr: float = param(0.1, low=0.0, ui=(0.0, 1.0), doc="step size of want change, >= 0")
+    want_lr: float = param(0.05, low=0.0, ui=(0.0, 0.5), doc="step size of want change, >= 0")
     speed_ratio: float = param(10.0, low=0.0, ui=(0.0, 30.0), doc="narrowing step size / want step size")
-    steps: int = param(300, low=1, ui=(20, 1000, 20), doc="updates per run")
+    steps: int = param(400, low=1, ui=(20, 1000, 20), doc="updates per run")
     batch: int = param(64, low=4, high=4096, ui=(8, 256), doc="topics drawn per update")
     runs: int = param(10, low=1, high=200, ui=(1, 40), doc="independent runs (worlds)")
     seed: int = param(0, low=0, ui=(0, 20), doc="first seed; run i uses seeds derived from (seed, i)")

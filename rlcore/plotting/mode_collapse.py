@@ -103,7 +103,7 @@ def narrowing_curves(results: dict):
 def shared_axes(gan_runs: dict, gan_curves: dict, narrowing: dict):
     """GAN mode coverage (modes captured / modes) and the topic agent's entropy (H / log K) against the
     fraction of training done, on one pair of axes; bands are 10-90% over seeds."""
-    fig, ax = subplots(1, width=6.0, height=3.6)
+    fig, ax = subplots(1, width=8.0, height=3.6)
     i = 0
     for name, run in gan_runs.items():
         frac = run.snapshot_steps / run.snapshot_steps[-1]
@@ -118,7 +118,7 @@ def shared_axes(gan_runs: dict, gan_curves: dict, narrowing: dict):
     ax.set_ylim(0, 1.05)
     label(ax, "fraction of training done", "coverage (share of modes or of max entropy)",
           "narrowing in a GAN and in an agent")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     return fig
 
 
