@@ -6,6 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
+# Jupyter refuses to run as root unless told; containers and CI often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: lab test unit notebook-tests nbval notebooks outputs site bench clean help
 
@@ -22,7 +24,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 # JupyterLab on localhost only, with token authentication left on (the URL with the token is printed).
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks $(ROOT_FLAG)
 
 # Every test: rlcore's unit tests and each notebook run by papermill in quick mode, then nbval.
 test: $(STAMP)

@@ -17,7 +17,7 @@ def learning_curves(result, max_lines: int = 20):
     ax1.set_ylim(-0.02, 1.02)
     label(ax1, "pull (step)", "probability of the better arm", "each line is one seed")
     ax1.legend(loc="lower right")
-    mean_band(ax2, t, result.expected_reward, label="expected reward J(t)", i=0)
+    mean_band(ax2, t, result.expected_reward, label="expected reward J(t): mean, 10-90% band", i=0)
     ax2.axhline(result.best_mean, color=color(2), ls="--", lw=1.2, label="best arm's mean")
     label(ax2, "pull (step)", "expected reward per pull", f"{result.found_fraction:.0%} of runs found the arm")
     ax2.legend(loc="lower right")
