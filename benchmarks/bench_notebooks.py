@@ -8,7 +8,8 @@ Each notebook runs under papermill (kernel start included in the time) from a te
 last cell. That cell nudges every widget panel the notebook created (one control moved to a neighbouring
 value, the experiment re-run and redrawn: ``rlcore.widgets.Panel.nudge``), three times each, and reports the
 median seconds, plus the kernel's peak resident memory (``ru_maxrss``). The Markdown table is printed and
-written to ``benchmarks/RESULTS.md`` with the machine it came from. Budgets (DEVELOPERS.md): quick < 60 s,
+written to ``benchmarks/RESULTS.md`` (and, for a run over all notebooks, into the README) with the machine
+it came from. Budgets (DEVELOPERS.md): quick < 60 s,
 full < 5 min, redraw < 1 s, peak memory < 1.5 GB.
 """
 
@@ -96,6 +97,11 @@ def main() -> int:
     args.out.write_text(f"# Notebook benchmark\n\nMachine: {machine}.\n"
                         f"Mode: {'quick only' if args.quick_only else 'quick and full'}; redraw latency is "
                         f"measured in {'quick' if args.quick_only else 'full'} mode.\n\n{table}\n")
+    if not args.names:  # a full run: show it in the README too
+        readme = ROOT / "README.md"
+        head, rest = readme.read_text().split("<!-- bench:start -->", 1)
+        tail = rest.split("<!-- bench:end -->", 1)[1]
+        readme.write_text(f"{head}<!-- bench:start -->\nMachine: {machine}.\n\n{table}\n<!-- bench:end -->{tail}")
     print(f"\nMachine: {machine}\nwritten to {args.out.relative_to(ROOT)}")
     return 0
 
