@@ -1,8 +1,8 @@
 """The sparse-reward chain: a combination-lock corridor that pays only at its far end.
 
 Cells ``0 .. length-1``; the goal is the last cell. In every cell one of the two actions is *correct* (a
-fixed pattern drawn once from ``layout_seed``): it moves one cell right; the other action moves one cell
-left (cell 0 is a wall, so the agent stays). Entering the goal ends the episode (``terminated``) and pays
+fixed pattern drawn once from ``layout_seed``): it moves one cell right; the other action moves ``setback``
+cells left (default 1; never past cell 0, a wall; ``setback >= length`` sends the agent back to the start). Entering the goal ends the episode (``terminated``) and pays
 ``goal_reward`` with probability ``reward_prob`` (the sparsity knob: lower means rarer reward events).
 An episode that has not reached the goal after ``ceil(horizon * length)`` steps is ``truncated``: time ran
 out, the state is not terminal, so a learner must bootstrap from its value of the last observation.
@@ -49,6 +49,7 @@ class SparseChainConfig(Config):
     horizon: float = param(3.0, low=0.0, low_open=True, ui=(1.0, 10.0, 0.5),
                            doc="time limit in multiples of length (then truncated), > 0")
     layout_seed: int = param(0, low=0, ui=(0, 20), doc="seed of the pattern of correct actions")
+    setback: int = param(1, low=1, ui=(1, 100), doc="cells a wrong action moves back (>= length: to the start)")
 
     @property
     def max_steps(self) -> int:
@@ -64,17 +65,17 @@ def chain_pattern(length: int, layout_seed: int) -> np.ndarray:
     return np.random.default_rng(int(layout_seed)).integers(0, 2, size=int(length))
 
 
-def chain_step(position: np.ndarray, action: np.ndarray, pattern: np.ndarray, side_exit: bool):
+def chain_step(position: np.ndarray, action: np.ndarray, pattern: np.ndarray, side_exit: bool, setback: int = 1):
     """One transition on arrays: returns ``(new_position, at_goal, exited)``.
 
-    ``new_position = position + 1`` if ``action == pattern[position]`` else ``max(position - 1, 0)``;
+    ``new_position = position + 1`` if ``action == pattern[position]`` else ``max(position - setback, 0)``;
     ``at_goal`` marks arrival in the last cell; ``exited`` marks the wrong action in cell 0 when the side
     exit is open (the position then stays 0 and the episode ends).
     """
     position, action = np.asarray(position), np.asarray(action)
     correct = action == pattern[position]
     exited = (~correct) & (position == 0) & side_exit
-    new = np.where(correct, position + 1, np.maximum(position - 1, 0))
+    new = np.where(correct, position + 1, np.maximum(position - setback, 0))
     return new, new == len(pattern) - 1, exited
 
 
@@ -85,10 +86,10 @@ class SparseChain(gym.Env):
 
     def __init__(self, length: int = 40, reward_prob: float = 1.0, goal_reward: float = 1.0,
                  distractor_reward: float = 0.0, start_spread: float = 1.0, horizon: float = 3.0,
-                 layout_seed: int = 0):
+                 layout_seed: int = 0, setback: int = 1):
         self.config = SparseChainConfig(length=length, reward_prob=reward_prob, goal_reward=goal_reward,
                                         distractor_reward=distractor_reward, start_spread=start_spread,
-                                        horizon=horizon, layout_seed=layout_seed)
+                                        horizon=horizon, layout_seed=layout_seed, setback=setback)
         self.pattern = chain_pattern(self.config.length, self.config.layout_seed)
         self._pattern = self.pattern.tolist()
         self.action_space = gym.spaces.Discrete(2)
@@ -119,7 +120,7 @@ class SparseChain(gym.Env):
             exited = False
         else:
             exited = self.position == 0 and cfg.distractor_reward > 0
-            self.position = max(self.position - 1, 0)
+            self.position = max(self.position - cfg.setback, 0)
         self.t += 1
         at_goal = self.position == cfg.length - 1
         reward = 0.0
