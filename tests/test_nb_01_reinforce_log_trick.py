@@ -110,16 +110,16 @@ def novel_runs():
 
 def test_c3_online_and_refit_lean_on_the_proxy_alike(novel_runs):
     stats = novel_choice_summary(novel_runs)
-    assert stats["share_gap"] < 0.15, stats  # observed 0.01-0.13 over master seeds 1-3
+    assert stats["share_gap"] < 0.15, stats  # observed 0.057 (10 seeds); 0.003 (quick), 0.074 (full)
     s = novel_runs["config"].shift_time
     for regime in ("online", "refit"):
         shares = proxy_share(novel_runs[regime]["weights"][s - 1])  # one per seed
-        assert np.mean(shares > 0.5) >= 0.7, shares  # observed: 9-10 of 10 runs
+        assert np.mean(shares > 0.5) >= 0.7, shares  # observed: 10 of 10 (online 0.72-0.83, re-fit 0.67-0.94)
 
 
 def test_c3_both_regimes_lose_after_the_shift(novel_runs):
     stats = novel_choice_summary(novel_runs)
     for regime in ("online", "refit"):
-        assert stats[regime]["reward_pre"] > 0.7  # observed 0.77-0.79
-        assert stats[regime]["gain_lost"] > 0.3  # observed 0.56-1.0
-        assert stats[regime]["relative_drop"] > 0.12  # observed 0.20-0.37
+        assert stats[regime]["reward_pre"] > 0.7  # observed 0.79 online, 0.76 re-fit
+        assert stats[regime]["gain_lost"] > 0.3  # observed 0.60 online, 0.96 re-fit
+        assert stats[regime]["relative_drop"] > 0.12  # observed 0.22 online, 0.33 re-fit
