@@ -58,4 +58,4 @@ site: notebooks
 # quick mode; screenshots in build/screenshots/.
 browser-test: $(STAMP)
 	$(BIN)/python -m pip install -q -r requirements-browser.txt
-	$(BIN)/python -m pytest -p no:cacheprovider -v tests/browser/check_lab.py
+	$(BIN)/python -m pytest -p no:cacheprovider -v -s tests/browser/check_lab.py

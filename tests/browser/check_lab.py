@@ -69,16 +69,25 @@ def test_the_server_serves_stripped_copies_outside_the_repository(lab):
     assert all(not c.get("outputs") for c in served["cells"] if c["cell_type"] == "code")
 
 
+@pytest.fixture(scope="module")
+def pages(browser):
+    """One JupyterLab page reused from notebook to notebook; replaced by a fresh one after any failure."""
+    holder = {"page": browser.new_page()}
+    yield holder
+    holder["page"].close()
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_and_renders_in_jupyterlab(name, lab, browser):
+def test_notebook_runs_and_renders_in_jupyterlab(name, lab, pages):
     for old in SCREENSHOTS.glob(f"{name}*.png"):
         old.unlink()
-    page = browser.new_page()
     try:
-        report = labdriver.check_notebook(page, lab, name, SCREENSHOTS)
+        report = labdriver.check_notebook(pages["page"], lab, name, SCREENSHOTS)
     finally:
-        page.close()
         lab.shutdown_kernels()
+    if report.problems:
+        pages["page"].close()
+        pages["page"] = pages["page"].context.new_page()
     SUMMARY[name] = {"seconds": round(report.seconds, 1),
                      "phases": {k: round(v, 1) for k, v in report.phases.items()}, "problems": report.problems,
                      "slider_moves": report.slider_moves, "screenshot": str(report.screenshot),

@@ -171,6 +171,18 @@ _PANEL = """
 }
 """
 
+# Close every open document without a save prompt (the copies are throwaway), then open ``path``.
+JS_REOPEN = """
+async (path) => {
+  const app = window.jupyterapp;
+  for (const w of Array.from(app.shell.widgets('main'))) {
+    if (w.context && w.context.model) w.context.model.dirty = false;
+    w.dispose();
+  }
+  await app.commands.execute('docmanager:open', {path: path});
+}
+"""
+
 JS_READY = f"""
 (path) => {{
   const panel = ({_PANEL})(path);
@@ -387,13 +399,22 @@ def move_slider(page, report: NotebookReport, cell: dict, *, timeout: float, tri
 
 def check_notebook(page, server: LabServer, name: str, screenshot_dir: Path, *, open_timeout: float = 90,
                    run_timeout: float = 120, widget_timeout: float = 30) -> NotebookReport:
-    """Open ``name`` in ``page``, run it, check what renders, move sliders, and save a screenshot."""
+    """Open ``name`` in ``page``, run it, check what renders, move sliders, and save a screenshot.
+
+    A page that already shows this server's JupyterLab is reused (the open notebooks are closed, then
+    ``name`` is opened from the file browser's command), which saves reloading the whole application;
+    otherwise the page navigates to the notebook's URL.
+    """
     report = NotebookReport(name)
     start = time.monotonic()
     page.set_viewport_size({"width": 1400, "height": 900})
     path = f"{name}.ipynb"
     try:
-        page.goto(server.notebook_url(name), wait_until="domcontentloaded", timeout=open_timeout * 1000)
+        if page.url.startswith(server.url) and page.evaluate("() => !!(window.jupyterapp && "
+                                                             "window.jupyterapp.shell)"):
+            page.evaluate(JS_REOPEN, path)
+        else:
+            page.goto(server.notebook_url(name), wait_until="domcontentloaded", timeout=open_timeout * 1000)
         report.phases["open"] = run_all_cells(page, name, open_timeout=open_timeout, run_timeout=run_timeout)
         # widgets and images render asynchronously after the kernel goes idle: give them time to settle
         deadline = time.monotonic() + widget_timeout
