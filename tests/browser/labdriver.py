@@ -397,8 +397,8 @@ def move_slider(page, report: NotebookReport, cell: dict, *, timeout: float, tri
     report.problems.append(f"{where}: moving a slider did not change the panel's output; tried {tried}")
 
 
-def check_notebook(page, server: LabServer, name: str, screenshot_dir: Path, *, open_timeout: float = 90,
-                   run_timeout: float = 120, widget_timeout: float = 30) -> NotebookReport:
+def check_notebook(page, server: LabServer, name: str, screenshot_dir: Path, *, open_timeout: float = 120,
+                   run_timeout: float = 240, widget_timeout: float = 30) -> NotebookReport:
     """Open ``name`` in ``page``, run it, check what renders, move sliders, and save a screenshot.
 
     A page that already shows this server's JupyterLab is reused (the open notebooks are closed, then
