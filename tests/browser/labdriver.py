@@ -51,6 +51,10 @@ LAB_SETTINGS = {
 }
 
 
+#: Talks to the local server directly, whatever http_proxy says.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def notebook_names(notebook_dir: Path = NOTEBOOK_DIR) -> list[str]:
     """The lesson notebooks' stems in order (``notebooks/[0-9][0-9]_*.ipynb``)."""
     return sorted(p.stem for p in Path(notebook_dir).glob("[0-9][0-9]_*.ipynb"))
@@ -113,20 +117,23 @@ class LabServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with code {self.proc.returncode}:\n{self.log_tail()}")
+                tail = self.log_tail()
+                self.stop()
+                raise RuntimeError(f"JupyterLab exited with code {self.proc.returncode}:\n{tail}")
             try:
                 self.api("GET", "/api/status")
                 return
             except OSError:
                 time.sleep(0.3)
+        tail = self.log_tail()
         self.stop()
-        raise RuntimeError(f"JupyterLab did not answer on {self.url} within {timeout:.0f} s:\n{self.log_tail()}")
+        raise RuntimeError(f"JupyterLab did not answer on {self.url} within {timeout:.0f} s:\n{tail}")
 
     def api(self, method: str, path: str) -> object:
         """Call the server's REST API with the token; returns the decoded JSON (or None)."""
         req = urllib.request.Request(f"{self.url}{path}", method=method,
                                      headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(req, timeout=10) as resp:
+        with _DIRECT.open(req, timeout=10) as resp:
             body = resp.read()
         return json.loads(body) if body else None
 
