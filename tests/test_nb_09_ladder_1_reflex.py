@@ -129,7 +129,7 @@ def test_exploration_is_the_temperature():
     assert lock_in_rate(greedy) == 1.0 and lock_in_rate(hot) <= 0.2  # observed 1.0 and 0.0
 
 
-def test_invalid_track_fails_the_papermill_run_naming_the_field(notebook_runs):
+def test_invalid_settings_fail_naming_the_field(notebook_runs):
     run = notebook_runs.run(NOTEBOOK, "bad_bias", quick=True, spin_bias=25.0, metrics_path="")
     assert not run.ok and "LagoonConfig.spin_bias = 25.0" in run.stderr
     with pytest.raises(ValueError, match=r"LagoonConfig\.track = 'S\.LLL\.\.\.'"):
