@@ -126,3 +126,63 @@ def test_one_hot_encoding_of_discrete_observations():
     assert enc(2).tolist() == [0.0, 0.0, 1.0]
     with pytest.raises(ValueError, match="not supported"):
         encode_observation(gym.spaces.MultiBinary(2))
+
+
+# --- the sparse chain PPO is trained on in lesson 03 ------------------------------------------------------------
+
+def test_sparse_chain_dynamics_have_the_documented_values():
+    from rlcore.envs.sparse_chain import SparseChain, chain_pattern
+
+    env = SparseChain(length=5, horizon=2.0, setback=2)
+    pattern = chain_pattern(5, 0)
+    assert env.pattern.tolist() == pattern.tolist()
+    obs, info = env.reset(seed=0, options={"start": 3})
+    assert info["position"] == 3 and obs.tolist() == [0, 0, 0, 1, 0]
+    _, r, term, trunc, info = env.step(int(1 - pattern[3]))  # wrong: back 2 cells
+    assert (info["position"], r, term, trunc) == (1, 0.0, False, False)
+    for cell in (1, 2, 3):
+        _, r, term, trunc, info = env.step(int(pattern[cell]))
+    assert (info["position"], r, term, trunc) == (4, 1.0, True, False)  # entering the goal pays and ends
+    env.reset(options={"start": 0})
+    for t in range(10):  # 2 x 5 steps, always wrong: stays at the wall, then truncated (not terminated)
+        _, r, term, trunc, _ = env.step(int(1 - pattern[0]))
+    assert (r, term, trunc) == (0.0, False, True)
+
+
+def test_sparse_chain_reward_prob_and_side_exit():
+    from rlcore.envs.sparse_chain import SparseChain, chain_pattern
+
+    env = SparseChain(length=3, reward_prob=0.3)
+    pattern, paid = chain_pattern(3, 0), []
+    env.reset(seed=1)
+    for _ in range(2000):
+        env.reset(options={"start": 1})
+        paid.append(env.step(int(pattern[1]))[1])
+    assert np.mean(paid) == pytest.approx(0.3, abs=0.04)  # binomial sd 0.01
+    side = SparseChain(length=3, distractor_reward=0.2)
+    side.reset(seed=0, options={"start": 0})
+    assert side.step(int(1 - pattern[0]))[1:3] == (0.2, True)
+
+
+def test_vectorized_success_matches_rollouts_of_the_environment():
+    from rlcore.analysis.ppo_advantage import success_from_start
+    from rlcore.envs.sparse_chain import SparseChain
+
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0.6, 0.95, size=8)
+    env = SparseChain(length=8, horizon=2.0)
+    wins = 0
+    env.reset(seed=0)
+    for _ in range(1500):
+        obs, info = env.reset(options={"start": 0})
+        pos = 0
+        while True:
+            correct = int(env.pattern[pos])
+            action = correct if rng.random() < p[pos] else 1 - correct
+            _, r, term, trunc, info = env.step(action)
+            pos = info["position"]
+            if term or trunc:
+                wins += term
+                break
+    fast = success_from_start(p, env.config.max_steps, 20000, seed=1)
+    assert fast == pytest.approx(wins / 1500, abs=0.04)  # two independent Monte Carlo estimates (sd ~0.013)

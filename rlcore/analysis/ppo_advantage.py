@@ -234,8 +234,8 @@ class View(Config):
     """What the lesson's panel shows: a training stage and an estimator (instant), and a run's knobs (cached).
 
     ``stage``, ``lam`` and ``normalize`` only re-analyse stored checkpoints. ``length``, ``reward_prob``,
-    ``gamma`` and ``critic_learning_rate`` pick a training run: the notebook trains the default and each
-    one-knob variation in advance, any other combination trains once (a few seconds) and is then cached.
+    ``gamma`` and ``critic_learning_rate`` pick a training run: a new combination trains once (a few
+    seconds) and is then cached by :func:`cached_run`.
     """
 
     stage: int = param(9, low=0, high=49, ui=(0, 9), doc="checkpoint shown (0: before training)")
@@ -247,12 +247,9 @@ class View(Config):
     critic_learning_rate: float = choice(1e-2, (1e-3, 1e-2, 3e-2), doc="value-head learning rate")
 
     def run_config(self, base: ChainPPOConfig) -> ChainPPOConfig:
+        """``base`` with this view's training knobs."""
         return base.replace(length=self.length, reward_prob=self.reward_prob, gamma=self.gamma,
                             critic_learning_rate=self.critic_learning_rate)
-
-    def check(self) -> None:
-        if self.stage > 49:
-            raise self.invalid("stage", "a checkpoint index")
 
 
 _RUNS: dict = {}

@@ -77,9 +77,10 @@ def panel_figure(run, stage: int, lam: float, normalize: bool):
     (ax1, ax2), (ax3, ax4) = axes
     # (a) one stretch of the batch: reward part and value part of each timestep's advantage
     x, ar, av, ends, T = _segment(run, k, m["parts"])
-    ax1.bar(x, av, color=color(0), width=0.9, label="value part A^V")
-    ax1.bar(x, ar, bottom=np.where(np.sign(ar) == np.sign(av), av, 0), color=color(1), width=0.9,
-            label="reward part A^R")
+    # value part as thin bars from 0, reward part drawn beside it (both as line collections: fast to redraw)
+    ax1.vlines(x - 0.2, 0, av, color=color(0), lw=2.2, label="value part A^V")
+    ax1.vlines(x + 0.2, 0, ar, color=color(1), lw=2.2, label="reward part A^R")
+    ax1.axhline(0, color="black", lw=0.6)
     for e in x[ends]:
         ax1.axvline(e + 0.5, color="grey", lw=0.6, ls=":")
     for j in range(1, len(x) // T):
