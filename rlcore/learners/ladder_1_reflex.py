@@ -9,7 +9,7 @@ Both learners race ``boats`` boats per update with the current policy and update
 ``grad = (e_a - pi(. | x))`` (the score function of softmax(theta / temperature) times the temperature):
 
 * ``"reinforce"`` updates only when the races are over, from reward alone:
-  theta[x_t] += lr * mean_boats (G_t - b) (e_{a_t} - pi(. | x_t)), with G_t the reward-to-go and b = 0 or,
+  theta[x_t] += lr * mean_boats (U_t - b) (e_{a_t} - pi(. | x_t)), with U_t the reward-to-go and b = 0 or,
   with ``baseline``, the running mean of past race returns. A race with no reward changes nothing.
 * ``"td"`` is the one-step actor-critic (Sutton & Barto, section 13.5) with a learned value table V:
   delta_t = r_t + gamma V(x_{t+1}) - V(x_t) (V = 0 past the finish; a cut-off race bootstraps),
@@ -150,7 +150,7 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
             if not alive.any():
                 break
         if not td:
-            # theta[x_t] += lr * mean_boats (G_t - b) (e_{a_t} - pi(. | x_t)), G_t = reward-to-go
+            # theta[x_t] += lr * mean_boats (U_t - b) (e_{a_t} - pi(. | x_t)), U_t = reward-to-go
             to_go = np.cumsum(np.array(r_steps)[::-1], axis=0)[::-1]
             base = np.repeat(mean_return, boats) if cfg.baseline else 0.0
             adv = (to_go - base) * np.array(alive_steps) / boats
