@@ -24,19 +24,22 @@ import nbrun  # noqa: E402
 QUICK_SEED = 0
 
 
+def _notebook_of(item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "notebook" in callspec.params:
+        return callspec.params["notebook"]
+    return getattr(getattr(item, "module", None), "NOTEBOOK", None)
+
+
 def pytest_collection_modifyitems(config, items):
-    names = set()
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        if callspec is not None and "notebook" in callspec.params:
-            names.add(callspec.params["notebook"])
-        module_nb = getattr(getattr(item, "module", None), "NOTEBOOK", None)
-        if module_nb:
-            names.add(module_nb)
+        if _notebook_of(item):
             item.add_marker(pytest.mark.notebook)
-        if callspec is not None and "notebook" in callspec.params:
-            item.add_marker(pytest.mark.notebook)
-    config._rlcore_notebooks = sorted(names)
+
+
+def pytest_collection_finish(session):
+    """Remember which notebooks the selected tests need (after -k / -m deselection)."""
+    session.config._rlcore_notebooks = sorted({nb for item in session.items if (nb := _notebook_of(item))})
 
 
 class NotebookRuns:
