@@ -6,8 +6,9 @@ steps and the training wall-clock seconds (evaluation time excluded, for both) a
 passed, and writes the table to benchmarks/RESULTS_ppo_cartpole.md.
 
 Both use the tuned CartPole settings of RL Baselines3 Zoo (8 envs x 32 steps, batch 256, 20 epochs,
-lr 1e-3 decaying linearly, gamma 0.98, lambda 0.8, clip 0.2, no entropy bonus); SB3 also decays its clip
-range, which rlcore's PPO does not. One torch thread each.
+lr 1e-3 decaying linearly, gamma 0.98, lambda 0.8, clip 0.2, no entropy bonus) and SB3's default network shape
+(separate 64-64 tanh policy and value networks, no value clipping); SB3 also decays its clip range, which
+rlcore's PPO does not. One torch thread each.
 
 Stable-Baselines3 is a benchmark-only dependency. Install it into a separate venv, never into .venv:
 
@@ -33,7 +34,8 @@ from rlcore.learners.ppo import PPOConfig, evaluate_policy, train_ppo
 ROOT = Path(__file__).resolve().parents[1]
 TARGET, EVAL_EPISODES, EVAL_SEED = 475.0, 20, 10_000
 ZOO = dict(num_envs=8, num_steps=32, num_minibatches=1, update_epochs=20, learning_rate=1e-3, anneal_lr=True,
-           gamma=0.98, gae_lambda=0.8, clip_coef=0.2, ent_coef=0.0, vf_coef=0.5, max_grad_norm=0.5)
+           gamma=0.98, gae_lambda=0.8, clip_coef=0.2, ent_coef=0.0, vf_coef=0.5, max_grad_norm=0.5,
+           architecture="separate", clip_vloss=False)  # as SB3's MlpPolicy: two 64-64 tanh networks
 
 
 def make_cartpole():
