@@ -5,12 +5,13 @@ it, because it needs Chromium and Playwright (``requirements-browser.txt``) and 
 notebook. Run it with ``make browser-test`` or ``python -m pytest tests/browser/check_lab.py``.
 
 One JupyterLab server (serving a stripped temporary copy of ``notebooks/``, quick mode) and one Chromium
-(Debian's ``/usr/bin/chromium``, fresh profile) are shared by the session; each notebook gets its own page
-and kernel. For each notebook the test opens it, chooses Run > Run All Cells, waits for the kernel to go
-idle, and fails with the notebook and cell named if a cell shows an error, a figure did not render as an
-image, or a widget rendered as text; then it moves a slider in every widget panel and fails if the panel's
-output did not change. A screenshot of each notebook goes to ``build/screenshots/<name>.png``
-(``<name>.FAILED.png`` when a check failed) and a summary to ``build/screenshots/report.json``.
+(Debian's ``/usr/bin/chromium``, fresh profile) are shared by the session; one page is reused from notebook
+to notebook and each notebook gets its own kernel. For each notebook the test opens it, chooses Run > Run
+All Cells, waits for the kernel to go idle, and fails with the notebook and cell named if a cell shows an
+error, a figure did not render as an image, or a widget rendered as text; then it moves a slider (a dropdown
+where a panel has none) in every widget panel and fails if the panel's output did not change. A screenshot
+of each notebook goes to ``build/screenshots/<name>.png`` (``<name>.FAILED.png`` when a check failed) and a
+summary to ``build/screenshots/report.json``.
 
 The module skips only when ``/usr/bin/chromium`` is missing (and says so); a missing Playwright is an error.
 """

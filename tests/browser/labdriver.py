@@ -10,7 +10,8 @@ Two pieces, used by ``check_lab.py``:
 * :func:`check_notebook` opens one notebook in a page, runs it from the Run menu, waits until the kernel is
   idle and every cell has finished, then reports what the page shows: error outputs, figures (an ``img``
   per ``image/png`` output, decoded), widgets (rendered as controls, not as their text fallback), and the
-  effect of moving a slider in each widget panel. It saves a screenshot of the whole notebook.
+  effect of moving a slider (or, in a panel without sliders, a dropdown) in each widget panel. It saves a
+  screenshot of the whole notebook.
 
 The checks read the rendered DOM for what a reader sees (images, controls, the panel's figure) and the
 notebook model (JupyterLab is started with ``expose_app_in_browser``) for what the cells produced.
@@ -244,6 +245,7 @@ JS_REPORT = f"""
         '.jupyter-widgets .widget-checkbox input, .jupyter-widgets .widget-text input, ' +
         '.jupyter-widgets button').length,
       sliders: node.querySelectorAll('.jupyter-widgets .widget-slider').length,
+      dropdowns: node.querySelectorAll('.jupyter-widgets .widget-dropdown select').length,
       outputText: topOutputs.map(o => o.innerText).join(' ').slice(0, 300),
     }});
   }});
@@ -361,47 +363,76 @@ def check_cells(report: NotebookReport, cells: list[dict]) -> None:
                     report.problems.append(f"{where}: the widget area says {bad!r}")
 
 
-def move_slider(page, report: NotebookReport, cell: dict, *, timeout: float, tries: int = 3) -> None:
-    """Press an arrow key on a panel's sliders (one at a time) until the panel's output changes.
+def _slider_moves(cell_node, tries: int):
+    """(label, read value, move) for up to ``tries`` sliders: an arrow key on the focused handle."""
+    handles = cell_node.locator(".jupyter-widgets .widget-slider .noUi-handle")
+    for k in range(min(tries, handles.count())):
+        handle = handles.nth(k)
+        box = handle.locator("xpath=ancestor::div[contains(@class,'widget-slider')]").first
+        readout = box.locator(".widget-readout").first
 
-    The output is the panel's figures (image data) and the text of its Output areas; a move that changes
-    neither (for instance one the panel rejects with its red status line) counts as a try, and the next
-    slider is tried, up to ``tries``.
+        def move(handle=handle):
+            handle.scroll_into_view_if_needed()
+            handle.focus()
+            at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+            handle.press("ArrowLeft" if at_max else "ArrowRight")
+
+        yield box.locator(".widget-label").first.inner_text(), readout.inner_text, move
+
+
+def _dropdown_moves(cell_node, tries: int):
+    """(label, read value, move) for up to ``tries`` dropdowns: choose the next option."""
+    selects = cell_node.locator(".jupyter-widgets .widget-dropdown select")
+    for k in range(min(tries, selects.count())):
+        select = selects.nth(k)
+        box = select.locator("xpath=ancestor::div[contains(@class,'widget-dropdown')]").first
+
+        def move(select=select):
+            select.scroll_into_view_if_needed()
+            n = select.locator("option").count()
+            current = select.evaluate("s => s.selectedIndex")
+            select.select_option(index=(current + 1) % n)
+
+        yield box.locator(".widget-label").first.inner_text(), select.input_value, move
+
+
+def move_control(page, report: NotebookReport, cell: dict, *, timeout: float, tries: int = 3) -> None:
+    """Move a panel's sliders (an arrow key), one at a time, until the panel's output changes.
+
+    A panel without sliders gets its dropdowns changed instead. The output is the panel's figures (image
+    data) and the text of its Output areas; a move that changes neither within ``timeout`` (for instance
+    one the panel rejects with its red status line) counts as a try and the next control is tried, up to
+    ``tries``. No change at all is a problem naming the cell and the controls tried.
     """
     path = f"{report.name}.ipynb"
     where = report.where(cell)
     before = page.evaluate(JS_PANEL_FIGURE, [path, cell["index"]])
     if before["empty"]:
-        report.problems.append(f"{where}: the widget panel shows no figure or output before a slider moves")
+        report.problems.append(f"{where}: the widget panel shows no figure or output before a control moves")
         return
     cell_node = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(cell["index"])
-    handles = cell_node.locator(".jupyter-widgets .widget-slider .noUi-handle")
+    kind = "slider" if cell["sliders"] else "dropdown"
+    moves = _slider_moves(cell_node, tries) if cell["sliders"] else _dropdown_moves(cell_node, tries)
     tried = []
-    for k in range(min(tries, handles.count())):
-        handle = handles.nth(k)
-        handle.scroll_into_view_if_needed()
-        slider = handle.locator("xpath=ancestor::div[contains(@class,'widget-slider')]").first
-        label = slider.locator(".widget-label").first.inner_text()
-        readout = slider.locator(".widget-readout").first
-        value_before = readout.inner_text()
-        handle.focus()
-        key = "ArrowRight" if handle.get_attribute("aria-valuenow") != handle.get_attribute("aria-valuemax") \
-            else "ArrowLeft"
-        handle.press(key)
+    for label, read, move in moves:
+        value_before = read()
+        move()
         try:
             after = _poll(page, JS_PANEL_FIGURE, [path, cell["index"]],
                           lambda v: v["figure"] != before["figure"] and v["decoded"] and not v["empty"],
                           timeout, "the panel's output to change")
         except CheckFailed:
             status = page.evaluate(JS_PANEL_FIGURE, [path, cell["index"]])["status"]
-            tried.append(f"{label!r} {value_before} -> {readout.inner_text()} "
-                         f"(status line: {status.strip()!r})")
+            tried.append(f"{label!r} {value_before} -> {read()} (status line: {status.strip()!r})")
+            before = page.evaluate(JS_PANEL_FIGURE, [path, cell["index"]])  # a late redraw is not the next's
             continue
-        report.slider_moves.append(f"cell {cell['index']}: {label} {value_before} -> {readout.inner_text()} "
-                                   f"changed the panel's output ({before['n']} -> {after['n']} image(s), "
-                                   f"{len(before['figure'])} -> {len(after['figure'])} chars of image data and text)")
+        earlier = f" (after no change from {tried})" if tried else ""
+        report.slider_moves.append(f"cell {cell['index']}: {kind} {label} {value_before} -> {read()} changed the "
+                                   f"panel's output ({before['n']} -> {after['n']} image(s), "
+                                   f"{len(before['figure'])} -> {len(after['figure'])} chars of image data and text)"
+                                   f"{earlier}")
         return
-    report.problems.append(f"{where}: moving a slider did not change the panel's output; tried {tried}")
+    report.problems.append(f"{where}: moving a {kind} did not change the panel's output; tried {tried}")
 
 
 def check_notebook(page, server: LabServer, name: str, screenshot_dir: Path, *, open_timeout: float = 120,
@@ -434,15 +465,15 @@ def check_notebook(page, server: LabServer, name: str, screenshot_dir: Path, *, 
         report.cells = cells
         report.phases["run and render"] = time.monotonic() - start - report.phases["open"]
         for cell in cells:
-            if cell["sliders"] and cell["widgetOutputsRendered"]:
-                move_slider(page, report, cell, timeout=widget_timeout)
-        if any(cell["sliders"] for cell in cells):
+            if (cell["sliders"] or cell["dropdowns"]) and cell["widgetOutputsRendered"]:
+                move_control(page, report, cell, timeout=widget_timeout)
+        if any(cell["sliders"] or cell["dropdowns"] for cell in cells):
             _poll(page, JS_PROGRESS, path, lambda v: v["status"] == "idle" and v["pending"] == 0, run_timeout,
-                  f"{path}: the kernel to go idle after the slider moves")
+                  f"{path}: the kernel to go idle after the controls moved")
     except Exception as err:  # noqa: BLE001 - Playwright and CheckFailed alike: name the notebook, keep going
         report.problems.append(f"{name}.ipynb: {type(err).__name__}: {err}")
     finally:
-        report.phases["sliders"] = time.monotonic() - start - sum(report.phases.values())
+        report.phases["controls"] = time.monotonic() - start - sum(report.phases.values())
         report.screenshot = screenshot(page, name, screenshot_dir, failed=bool(report.problems))
         report.seconds = time.monotonic() - start
     return report
