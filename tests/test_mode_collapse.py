@@ -78,6 +78,8 @@ def test_metrics_against_a_loop_on_random_points():
             if d.min() < 0.6:
                 counts[d.argmin()] += 1
         assert np.array_equal(m["counts"][b], counts)
+        nearest = np.bincount([np.linalg.norm(centers - p, axis=1).argmin() for p in pts[b]], minlength=6)
+        assert np.array_equal(m["nearest_counts"][b], nearest)
         assert m["hq_share"][b] == pytest.approx(counts.sum() / 400)
         assert m["modes_captured"][b] == (counts > 0).sum()
 

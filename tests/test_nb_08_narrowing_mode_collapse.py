@@ -31,7 +31,7 @@ def test_notebook_metrics(notebook_runs):
     assert wants["corr_G_move"] > fast["corr_G_move"] + 0.08  # observed 0.26 vs 0.086
     plain = m["gan_ring"]["plain GAN"]
     assert plain["n_modes"] == 8 and len(plain["modes_captured"]) == 3
-    assert plain["mean_modes"] <= 3                      # observed 1.0 after 200 updates (quick)
+    assert plain["mean_modes"] <= 3                      # observed 1.0 after 150 updates (quick)
     for summary in [*m["gan_ring"].values(), *m["gan_sweep"].values(), *m["gan_grid"].values()]:
         assert 0.0 <= summary["mean_hq_share"] <= 1.0
         assert 0 <= min(summary["modes_captured"]) <= max(summary["modes_captured"]) <= summary["n_modes"]
@@ -68,18 +68,24 @@ def ring_runs():
 def test_c12_plain_gan_collapses_and_packing_covers_across_ten_seeds(ring_runs):
     plain = mc.collapse_summary(ring_runs["plain"], 6)
     packed = mc.collapse_summary(ring_runs["pacgan2"], 6)
-    assert plain["collapse_fraction"] >= 0.6             # observed: TODO
-    assert np.mean(np.array(packed["modes_captured"]) >= 7) >= 0.8  # observed: TODO
-    assert packed["mean_modes"] >= plain["mean_modes"] + 4  # observed: TODO
-    assert packed["mean_reverse_kl"] < 0.5 < plain["mean_reverse_kl"]  # observed: TODO
+    # observed (seed 11, 800 updates): plain modes [0, 1, 0, 1, 0, 0, 0, 0, 0, 0], packed 8 in all ten;
+    # the notebook's full run (seed 0, 8 GANs, 1000 updates) gave plain [2, 0, 0, 1, 1, 0, 0, 0], packed all 8
+    assert plain["collapse_fraction"] >= 0.6             # observed 1.0 (curriculum: >= 0.6)
+    assert np.mean(np.array(packed["modes_captured"]) >= 7) >= 0.8  # observed 1.0 (curriculum: >= 0.8)
+    assert packed["mean_modes"] >= plain["mean_modes"] + 4  # observed 8.0 vs 0.2
+    assert packed["mean_reverse_kl"] < 0.5 < plain["mean_reverse_kl"]  # observed 0.10 vs 2.08 (= log 8)
+    # packing buys spread, not yet sharpness: both high-quality shares stay low at this length
+    assert packed["mean_hq_share"] < 0.25 and plain["mean_hq_share"] < 0.25  # observed 0.06 and 0.03
 
 
 def test_plain_gan_hops_between_modes(ring_runs):
     """Mode hopping: the modes a plain GAN occupies change over training (a collapsed run is not frozen)."""
-    counts = mc.metric_curves(ring_runs["plain"])["counts"][:, 1:]  # (seeds, snapshots, modes)
-    dominant = counts.argmax(axis=-1)
+    crowd = mc.metric_curves(ring_runs["plain"])["nearest_counts"][:, 1:]  # (seeds, snapshots, modes)
+    dominant = crowd.argmax(axis=-1)  # the mode most samples are nearest to, per snapshot
     switches = (np.diff(dominant, axis=1) != 0).sum(axis=1)
-    assert np.mean(switches >= 2) >= 0.6                 # observed: TODO
+    assert np.mean(switches >= 5) >= 0.8                 # observed 14 of 14 possible in every seed (seeds 11, 3)
+    crowd_share = crowd.max(axis=-1) / crowd.sum(axis=-1)  # share of samples nearest the dominant mode
+    assert crowd_share.mean() >= 0.6                     # observed 0.89 .. 0.99 per seed: one crowd at a time
 
 
 def test_invalid_learning_rate_fails_the_papermill_run_naming_the_field(notebook_runs):

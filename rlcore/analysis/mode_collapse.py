@@ -45,8 +45,9 @@ def mode_metrics(samples: np.ndarray, centers: np.ndarray, sigma: float) -> dict
     """The benchmark metrics of ``samples`` (..., n, 2) against mode ``centers`` (K, 2) of std ``sigma``.
 
     Returns a dict of arrays over the leading axes: ``modes_captured`` (int count), ``hq_share`` (fraction
-    of samples within 3 sigma of their nearest mode), ``reverse_kl`` (see :func:`reverse_kl_uniform`) and
-    ``counts`` (..., K), the number of high-quality samples whose nearest mode is k.
+    of samples within 3 sigma of their nearest mode), ``reverse_kl`` (see :func:`reverse_kl_uniform`),
+    ``counts`` (..., K), the number of high-quality samples whose nearest mode is k, and ``nearest_counts``
+    (..., K), the number of all samples whose nearest mode is k (where the crowd is, sharp or not).
     """
     samples = np.asarray(samples, dtype=np.float64)
     centers = np.asarray(centers, dtype=np.float64)
@@ -56,8 +57,9 @@ def mode_metrics(samples: np.ndarray, centers: np.ndarray, sigma: float) -> dict
     K = len(centers)
     onehot = (nearest[..., None] == np.arange(K)) & hq[..., None]
     counts = onehot.sum(axis=-2)
+    nearest_counts = (nearest[..., None] == np.arange(K)).sum(axis=-2)
     return {"modes_captured": (counts > 0).sum(axis=-1), "hq_share": hq.mean(axis=-1),
-            "reverse_kl": reverse_kl_uniform(counts), "counts": counts}
+            "reverse_kl": reverse_kl_uniform(counts), "counts": counts, "nearest_counts": nearest_counts}
 
 
 @dataclass(frozen=True)
