@@ -12,7 +12,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 .PHONY: lab test unit notebook-tests nbval notebooks outputs site bench clean help
 
 help:
-	@echo "make lab | test | notebooks | outputs | bench | clean"
+	@echo "make lab | test | notebooks | outputs | site | browser-test | bench | clean"
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)

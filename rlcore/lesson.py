@@ -24,7 +24,8 @@ __all__ = ["LessonParams", "setup", "write_metrics", "jsonable", "badges", "REPO
            "lesson_map"]
 
 #: The GitHub repository the badges point at (owner/name) and its default branch. A fork changes these
-#: two lines and runs ``python tools/badges.py`` to rewrite every notebook's badge cell and the README.
+#: two lines and runs ``python tools/badges.py`` to rewrite every notebook's badges, its Colab install cell
+#: and the README's links.
 REPO = "what-rl-optimizes/what-rl-optimizes"
 BRANCH = "main"
 
