@@ -62,3 +62,9 @@ def test_forced_exploration_of_the_rare_tool_across_seeds():
 def test_invalid_parameter_fails_the_papermill_run_naming_the_field(notebook_runs):
     run = notebook_runs.run(NOTEBOOK, "bad_beta", quick=True, kl_beta=-1.0, metrics_path="")
     assert not run.ok and "kl_beta = -1.0" in run.stderr
+
+
+def test_doubling_random_exploration_does_not_break_the_loop():
+    """The dashboard's reading: this lock-in does not run through random exploration."""
+    doubled = [run_level(100 + s, quick=True, exploration=2.0) for s in range(10)]
+    assert lock_in_rate(doubled) >= 0.7                 # observed 0.9

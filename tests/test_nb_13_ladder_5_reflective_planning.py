@@ -37,11 +37,17 @@ def test_lock_in_across_seeds_and_the_fix():
     default = [run_level(100 + s, quick=True) for s in SEEDS]
     fixed = [run_level(100 + s, quick=True, fix=True) for s in SEEDS]
     assert lock_in_rate(default) >= 0.8                      # observed 1.0 over these seeds
-    assert lock_in_rate(fixed) <= lock_in_rate(default) / 2  # observed 0.1
+    assert lock_in_rate(fixed) <= lock_in_rate(default) / 2  # observed 0.0 (1 in 12 over seeds 100-111)
     assert np.mean([m.delta_g for m in default]) > 0.2       # observed 0.33
-    assert np.mean([m.delta_g for m in fixed]) < np.mean([m.delta_g for m in default]) - 0.1  # observed 0.11
+    assert np.mean([m.delta_g for m in fixed]) < np.mean([m.delta_g for m in default]) - 0.1  # observed 0.10 vs 0.33
 
 
 def test_invalid_parameter_fails_the_papermill_run_naming_the_field(notebook_runs):
     run = notebook_runs.run(NOTEBOOK, "bad_forced", quick=True, forced_read=2.0, metrics_path="")
     assert not run.ok and "forced_read = 2.0" in run.stderr
+
+
+def test_doubling_random_exploration_does_not_break_the_loop():
+    """The dashboard's reading: random moves land on the topic, but the agent leaves unread."""
+    doubled = [run_level(100 + s, quick=True, exploration=2.0) for s in range(10)]
+    assert lock_in_rate(doubled) >= 0.8                 # observed 1.0
