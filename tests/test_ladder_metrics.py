@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rlcore.analysis.ladder import ladder_metrics, lock_in_rate, lock_in_time, relative_visits
+from rlcore.analysis.ladder import ladder_metrics, lock_in_rate, lock_in_time, relative_visits, summarize_runs
 
 
 def test_relative_visits_divides_by_the_reference():
@@ -43,3 +43,14 @@ def test_ladder_metrics_and_rate():
     free = ladder_metrics([10] * 5, 10, 1.0, 1.0, 1.0, 1.0)
     assert not free.locked and free.summary()["tau_lock"] == -1
     assert lock_in_rate([m, free]) == 0.5
+
+
+def test_summarize_runs_averages_the_scalars():
+    locked = ladder_metrics([10, 0, 0, 0, 0], 10, 0.0, 1.0, 1.0, 1.0)   # tau 1
+    late = ladder_metrics([10, 10, 10, 0, 0], 10, 0.5, 1.0, 0.5, 1.0)   # tau 3
+    free = ladder_metrics([10] * 5, 10, 1.0, 1.0, 1.0, 1.0)
+    s = summarize_runs([locked, late, free])
+    assert s["lock_in_rate"] == pytest.approx(2 / 3) and s["mean_tau_lock"] == pytest.approx(2.0)
+    assert s["delta_G"] == pytest.approx(0.5) and s["delta_R"] == pytest.approx(1 / 6)
+    assert s["final_nu"] == pytest.approx(1 / 3)
+    assert summarize_runs([free])["mean_tau_lock"] is None

@@ -28,8 +28,11 @@ def main() -> int:
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         nb.cells[0].source = BADGE_LINE.sub(lambda _: badges(path.name), nb.cells[0].source, count=1)
-        first_code = next(c for c in nb.cells if c.cell_type == "code")
-        first_code.source = COLAB_CELL
+        first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+        if "except ImportError" in nb.cells[first].source:  # the install cell: bring it up to date
+            nb.cells[first].source = COLAB_CELL
+        else:  # a notebook without one: add it before the first code cell
+            nb.cells.insert(first, nbformat.v4.new_code_cell(COLAB_CELL))
         nbformat.write(nb, path)
         print(f"updated {path.name}")
     return rewrite_readme()

@@ -18,7 +18,9 @@ dashboard calls for all five levels at once::
     run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> LadderMetrics
 
 ``exploration`` multiplies the level's own exploration strength (1.0 = the lesson's defaults; 0 = none),
-``fix`` switches on the level's fix, ``quick`` selects the small run the tests use.
+``fix`` switches on the level's fix, ``quick`` selects the small run the tests use. A level module may also
+define ``LOCK_THRESHOLD`` (its nu threshold, when the shared 0.1 does not suit its exploration floor) and
+``FIX_NAME`` (a few words naming its fix); the dashboard reads both when present.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LadderMetrics", "relative_visits", "lock_in_time", "ladder_metrics", "lock_in_rate"]
+__all__ = ["LadderMetrics", "relative_visits", "lock_in_time", "ladder_metrics", "lock_in_rate", "summarize_runs"]
 
 
 def relative_visits(visits: np.ndarray, reference_visits: np.ndarray | float) -> np.ndarray:
@@ -95,3 +97,16 @@ def lock_in_rate(metrics: list[LadderMetrics]) -> float:
     if not metrics:
         raise ValueError("lock_in_rate needs at least one run")
     return float(np.mean([m.locked for m in metrics]))
+
+
+def summarize_runs(metrics: list[LadderMetrics]) -> dict:
+    """The ladder scalars over several runs: lock-in rate, mean tau_lock of the locked runs (None if no run
+    locked), and the means of Delta_G, Delta_R and the final nu."""
+    taus = [m.tau_lock for m in metrics if m.locked]
+    return {
+        "lock_in_rate": lock_in_rate(metrics),
+        "mean_tau_lock": float(np.mean(taus)) if taus else None,
+        "delta_G": float(np.mean([m.delta_g for m in metrics])),
+        "delta_R": float(np.mean([m.delta_r for m in metrics])),
+        "final_nu": float(np.mean([m.nu[-1] for m in metrics])),
+    }

@@ -32,7 +32,7 @@ from ..envs.ladder_4_helpdesk import HelpDesk
 from ..learners.ladder_4_rlhf import RLHFConfig, kl_divergence, kl_optimal_policy, train_rlhf
 from ..logs import TrainingLog
 from ..seeding import derive_seed
-from .ladder import LadderMetrics, ladder_metrics, lock_in_rate
+from .ladder import LadderMetrics, ladder_metrics, summarize_runs
 
 __all__ = ["HelpDeskLessonConfig", "HelpDeskRun", "HelpDeskResult", "run_helpdesk", "level_metrics",
            "kl_frontier", "frontier_summary", "run_level", "LEVEL", "FIX_NAME", "quick_config"]
@@ -166,16 +166,11 @@ class HelpDeskResult:
 
     def summary(self) -> dict:
         """The numbers the lesson reports (means over runs unless named otherwise)."""
-        taus = [m.tau_lock for m in self.metrics if m.locked]
         last = lambda name: float(np.mean([getattr(r, name)[-1] for r in self.runs]))  # noqa: E731
         first = lambda name: float(np.mean([getattr(r, name)[0] for r in self.runs]))  # noqa: E731
         gold_users = np.mean([r.gold_by_user[-1] for r in self.runs], axis=0)
         return {
-            "lock_in_rate": lock_in_rate(self.metrics),
-            "mean_tau_lock": float(np.mean(taus)) if taus else None,
-            "delta_G": float(np.mean([m.delta_g for m in self.metrics])),
-            "delta_R": float(np.mean([m.delta_r for m in self.metrics])),
-            "final_nu": float(np.mean([m.nu[-1] for m in self.metrics])),
+            **summarize_runs(self.metrics),
             "initial_p_tool_b": first("p_tool_b"), "final_p_tool_b": last("p_tool_b"),
             "initial_p_steer": first("p_steer"), "final_p_steer": last("p_steer"),
             "final_lang_weight": last("lang_weight"), "final_tool_weight": last("tool_weight"),

@@ -26,7 +26,7 @@ from ..envs.ladder_5_pages import PageGraph
 from ..learners.ladder_5_planner import PlannerConfig, train_planner, uniform_explorer
 from ..logs import TrainingLog
 from ..seeding import derive_seed
-from .ladder import LadderMetrics, ladder_metrics, lock_in_rate
+from .ladder import LadderMetrics, ladder_metrics, summarize_runs
 
 __all__ = ["PagesLessonConfig", "PagesRun", "PagesResult", "run_pages", "reference", "level_metrics",
            "run_level", "quick_config", "LEVEL", "FIX_NAME"]
@@ -126,16 +126,11 @@ class PagesResult:
 
     def summary(self) -> dict:
         """The numbers the lesson reports (means over runs unless named otherwise)."""
-        taus = [m.tau_lock for m in self.metrics if m.locked]
         know = np.array([r.knowledge for r in self.runs])          # (runs, windows, topics)
         k = max(1, know.shape[1] // 5)
         early, late = know[:, :k].mean(axis=(0, 1)), know[:, -k:].mean(axis=(0, 1))
         return {
-            "lock_in_rate": lock_in_rate(self.metrics),
-            "mean_tau_lock": float(np.mean(taus)) if taus else None,
-            "delta_G": float(np.mean([m.delta_g for m in self.metrics])),
-            "delta_R": float(np.mean([m.delta_r for m in self.metrics])),
-            "final_nu": float(np.mean([m.nu[-1] for m in self.metrics])),
+            **summarize_runs(self.metrics),
             "final_belief": float(np.mean([r.log.steps("belief")[-1] for r in self.runs])),
             "final_blacklisted": float(np.mean([r.log.steps("blacklisted")[-1] for r in self.runs])),
             "final_knowledge_avoided": float(late[-1]), "final_knowledge_others": float(late[:-1].mean()),
