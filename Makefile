@@ -9,7 +9,7 @@ PORT   ?= 8888
 # Jupyter refuses to run as root unless told; containers and CI often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test unit notebook-tests nbval notebooks outputs site bench clean help
+.PHONY: lab test unit notebooks outputs bench clean help
 
 help:
 	@echo "make lab | test | notebooks | outputs | site | browser-test | bench | clean"
@@ -26,10 +26,11 @@ $(STAMP): requirements.txt pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=notebooks $(ROOT_FLAG)
 
-# Every test: rlcore's unit tests and each notebook run by papermill in quick mode, then nbval.
+# Every test: rlcore's unit tests and each notebook run by papermill in quick mode, then nbval over the
+# notebooks (`pytest --nbval-lax`, two shards at once).
 test: $(STAMP)
 	RLCORE_QUIET=1 $(BIN)/python -m pytest tests
-	RLCORE_QUIET=1 RLCORE_QUICK=1 $(BIN)/python -m pytest --nbval-lax -p no:cacheprovider notebooks
+	RLCORE_QUIET=1 RLCORE_QUICK=1 $(BIN)/python tools/nbval_shards.py
 
 unit: $(STAMP)
 	RLCORE_QUIET=1 $(BIN)/python -m pytest tests -m "not notebook"
