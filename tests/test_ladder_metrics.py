@@ -54,3 +54,16 @@ def test_summarize_runs_averages_the_scalars():
     assert s["delta_G"] == pytest.approx(0.5) and s["delta_R"] == pytest.approx(1 / 6)
     assert s["final_nu"] == pytest.approx(1 / 3)
     assert summarize_runs([free])["mean_tau_lock"] is None
+
+
+def test_ladder_runs_mixin_stacks_nu_and_counts_lock_ins():
+    from dataclasses import dataclass
+
+    from rlcore.analysis.ladder import LadderRuns
+
+    @dataclass
+    class Result(LadderRuns):
+        metrics: list
+
+    r = Result([ladder_metrics([10, 0, 0, 0, 0], 10, 0, 1, 1, 1), ladder_metrics([10] * 5, 10, 1, 1, 1, 1)])
+    assert r.nu.shape == (2, 5) and r.nu[0, 1] == 0.0 and r.lock_rate == 0.5

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LadderMetrics", "relative_visits", "lock_in_time", "ladder_metrics", "lock_in_rate", "summarize_runs"]
+__all__ = ["LadderMetrics", "LadderRuns", "relative_visits", "lock_in_time", "ladder_metrics", "lock_in_rate",
+           "summarize_runs"]
 
 
 def relative_visits(visits: np.ndarray, reference_visits: np.ndarray | float) -> np.ndarray:
@@ -110,3 +111,19 @@ def summarize_runs(metrics: list[LadderMetrics]) -> dict:
         "delta_R": float(np.mean([m.delta_r for m in metrics])),
         "final_nu": float(np.mean([m.nu[-1] for m in metrics])),
     }
+
+
+class LadderRuns:
+    """Mixin for a level's result over several runs that holds ``metrics: list[LadderMetrics]``."""
+
+    metrics: list[LadderMetrics]
+
+    @property
+    def nu(self) -> np.ndarray:
+        """nu(t) of every run, shape (runs, windows)."""
+        return np.array([m.nu for m in self.metrics])
+
+    @property
+    def lock_rate(self) -> float:
+        """The fraction of runs that locked in."""
+        return lock_in_rate(self.metrics)

@@ -25,7 +25,7 @@ from ..config import Config, ConfigError, choice, param
 from ..envs.ladder_1_lagoon import LagoonTrackConfig, TrackLayout, best_return, policy_stats
 from ..learners.ladder_1_reflex import ReflexConfig, ReflexRun, train_reflex
 from ..seeding import derive_seed
-from .ladder import LadderMetrics, ladder_metrics, lock_in_rate
+from .ladder import LadderMetrics, LadderRuns, ladder_metrics
 
 __all__ = ["LagoonConfig", "LagoonResult", "run_lagoon", "uniform_visits", "bias_sweep", "donut_exchange",
            "run_level", "run_levels", "run_seeds", "WEAK_BIAS", "STRONG_BIAS", "HACKING_POWERUP", "OPTIMISTIC_VALUE", "WINDOW"]
@@ -86,7 +86,7 @@ def uniform_visits(layout: TrackLayout) -> float:
 
 
 @dataclass
-class LagoonResult:
+class LagoonResult(LadderRuns):
     """A trained batch of runs with exact final-policy statistics and the ladder metrics of every run."""
 
     config: LagoonConfig
@@ -96,10 +96,6 @@ class LagoonResult:
     reference_visits: float
     r_best: float
     g_best: float
-
-    @property
-    def lock_rate(self) -> float:
-        return lock_in_rate(self.metrics)
 
     @property
     def untouched_share(self) -> float:

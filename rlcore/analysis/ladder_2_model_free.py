@@ -22,7 +22,7 @@ from ..config import Config, param
 from ..envs.ladder_2_fork import LEFT, RIGHT, ForkConfig
 from ..learners.ladder_2_qlearning import QLearningConfig, QRuns, train_q_runs
 from ..seeding import derive_seed
-from .ladder import LadderMetrics, ladder_metrics, lock_in_rate
+from .ladder import LadderMetrics, LadderRuns, ladder_metrics
 
 __all__ = ["ForkExperimentConfig", "ForkResult", "optimal_values", "greedy_path", "path_return",
            "uniform_visit_rate", "run_fork", "run_level", "LOCK_THRESHOLD", "QUICK_STEPS"]
@@ -122,7 +122,7 @@ def uniform_visit_rate(env: ForkConfig) -> float:
 
 
 @dataclass
-class ForkResult:
+class ForkResult(LadderRuns):
     """Several runs of one setting: the learner's raw counts plus the ladder metrics per run."""
 
     config: ForkExperimentConfig
@@ -132,16 +132,8 @@ class ForkResult:
     r_best: float
 
     @property
-    def nu(self) -> np.ndarray:
-        return np.array([m.nu for m in self.metrics])
-
-    @property
     def window(self) -> int:
         return self.config.learner().window
-
-    @property
-    def lock_rate(self) -> float:
-        return lock_in_rate(self.metrics)
 
     @property
     def left_rate(self) -> float:

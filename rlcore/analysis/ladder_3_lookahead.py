@@ -22,7 +22,7 @@ from ..config import Config, choice, param
 from ..envs.ladder_3_duel import DuelConfig
 from ..learners.ladder_3_search import SearchConfig, SearchRuns, duel_tables, search_q, train_search_runs
 from ..seeding import derive_seed
-from .ladder import LadderMetrics, ladder_metrics, lock_in_rate
+from .ladder import LadderMetrics, LadderRuns, ladder_metrics
 
 __all__ = ["DuelExperimentConfig", "DuelResult", "policy_values", "optimal_values", "greedy_policy",
            "uniform_visits_per_game", "run_duel", "run_level", "LOCK_THRESHOLD", "QUICK_EPISODES"]
@@ -102,7 +102,7 @@ def uniform_visits_per_game(duel: DuelConfig) -> float:
 
 
 @dataclass
-class DuelResult:
+class DuelResult(LadderRuns):
     """Several runs of one setting: raw counts, each run's greedy expert policy and the ladder metrics."""
 
     config: DuelExperimentConfig
@@ -112,16 +112,8 @@ class DuelResult:
     metrics: list[LadderMetrics]
 
     @property
-    def nu(self) -> np.ndarray:
-        return np.array([m.nu for m in self.metrics])
-
-    @property
     def window(self) -> int:
         return self.config.learner().window
-
-    @property
-    def lock_rate(self) -> float:
-        return lock_in_rate(self.metrics)
 
     def summary(self) -> dict:
         return {"expert_win_rate": float(self.g_final.mean()), "best_expert_win_rate": self.g_best,
