@@ -24,6 +24,14 @@ import nbrun  # noqa: E402
 QUICK_SEED = 0
 
 
+def pytest_configure(config):
+    """One torch thread in the test process: the notebook runs use the other core, and results that tests
+    compare byte for byte never depend on the thread count."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 def _notebook_of(item) -> str | None:
     callspec = getattr(item, "callspec", None)
     if callspec is not None and "notebook" in callspec.params:

@@ -4,7 +4,6 @@ and probes of the novel-choice bandit with known values."""
 import gymnasium as gym
 import numpy as np
 import pytest
-import torch
 
 from rlcore.analysis.bandits import exact_gradient
 from rlcore.analysis.log_trick import (LogTrickConfig, NovelChoiceExperimentConfig, gradient_variance,
@@ -17,14 +16,6 @@ from rlcore.learners.linear_softmax import LinearSoftmaxConfig, train_linear_sof
 from rlcore.learners.reinforce import ReinforceConfig, train_reinforce_bandit_batch
 from rlcore.learners.softmax import sample_actions, score_function, softmax
 from rlcore.learners.torch_softmax import maximize_surrogate, objective_gradient, surrogate_gradient
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def test_sample_actions_follows_the_probabilities():

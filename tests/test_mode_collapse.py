@@ -99,7 +99,6 @@ TINY = GanConfig(steps=30, hidden=16, batch=32, snapshots=3, n_eval=200)
 
 
 def test_gan_runs_are_reproducible_and_independent_of_the_other_seeds_in_the_batch():
-    torch.set_num_threads(1)
     mix = MixtureConfig()
     a = train_gans(mix, TINY, [3, 4])
     b = train_gans(mix, TINY, [3, 4])
@@ -111,7 +110,6 @@ def test_gan_runs_are_reproducible_and_independent_of_the_other_seeds_in_the_bat
 
 
 def test_packed_discriminator_trains_and_the_first_snapshot_is_untrained():
-    torch.set_num_threads(1)
     mix = MixtureConfig()
     plain = train_gans(mix, TINY, [5])
     packed = train_gans(mix, TINY.replace(pack=2), [5])

@@ -12,7 +12,6 @@ C3  novel-choice bandit at proxy correlation 0.95: the proxy share of the weight
 
 import numpy as np
 import pytest
-import torch
 
 from rlcore.analysis.log_trick import (REGIMES, LogTrickConfig, NovelChoiceExperimentConfig, gradient_check,
                                        gradient_error_curve, novel_choice_summary, proxy_share, regime_summary,
@@ -21,14 +20,6 @@ from rlcore.analysis.log_trick import (REGIMES, LogTrickConfig, NovelChoiceExper
 NOTEBOOK = "01_reinforce_log_trick"
 SEEDS = range(10)
 REFIT = REGIMES[1]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 # --- the notebook's own numbers (quick mode, seed 0) ---------------------------------------------------------

@@ -12,7 +12,6 @@ settings), so the lesson and this test use length 20.
 
 import numpy as np
 import pytest
-import torch
 
 from rlcore.analysis.ppo_advantage import ChainPPOConfig, View, run_chain_ppo
 
@@ -22,7 +21,6 @@ SEEDS = range(10)
 
 @pytest.fixture(scope="module")
 def runs():
-    torch.set_num_threads(1)
     out = []
     for s in SEEDS:
         cfg = ChainPPOConfig(seed=s, eval_episodes=100)

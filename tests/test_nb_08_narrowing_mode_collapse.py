@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 from rlcore.analysis import mode_collapse as mc
 from rlcore.analysis.narrowing import NarrowingExperimentConfig, run_narrowing
@@ -60,7 +59,6 @@ def test_c11_narrowing_across_twelve_worlds():
 
 @pytest.fixture(scope="module")
 def ring_runs():
-    torch.set_num_threads(1)
     base = mc.ModeCollapseConfig(steps=800, seeds=10, seed=11)  # ring, one-layer D, lr 1e-3
     return {"plain": mc.run_gan(base), "pacgan2": mc.run_gan(base.replace(remedy="pacgan2"))}
 

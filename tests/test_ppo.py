@@ -8,7 +8,6 @@ from rlcore.config import ConfigError
 from rlcore.envs.probes import Probe1, Probe2, Probe3, Probe4, Probe5, Probe6
 from rlcore.learners.ppo import PPOConfig, compute_gae, encode_observation, train_ppo
 
-torch.set_num_threads(1)
 
 # Tiny runs: 4 envs x 8 steps per update, one minibatch, large steps (the probes are trivial to fit).
 TINY = dict(num_envs=4, num_steps=8, num_minibatches=1, update_epochs=4, learning_rate=2e-2,
