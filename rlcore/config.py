@@ -220,6 +220,27 @@ class Config:
         """A copy with ``changes`` applied, validated again."""
         return dataclasses.replace(self, **changes)
 
+    def with_quick(self, quick: bool, **small: Any):
+        """This config, or in quick mode a copy with the budget fields in ``small`` made small.
+
+        The reader's values are validated first (by constructing ``self``), so a bad budget a reader passes
+        fails in quick mode exactly as in full mode; quick mode only ever *lowers* a numeric budget
+        (``min(reader's value, small value)``) and never replaces a value it was not asked to. Notebooks
+        write ``Cfg(runs=runs, steps=steps).with_quick(params.quick, runs=10, steps=500)``.
+        """
+        if not quick:
+            return self
+        names = {f.name for f in dataclasses.fields(self)}
+        unknown = sorted(set(small) - names)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no field(s) {unknown} to shrink in quick mode")
+        changes = {}
+        for name, value in small.items():
+            current = getattr(self, name)
+            numeric = all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in (current, value))
+            changes[name] = min(current, value) if numeric else value
+        return self.replace(**changes)
+
     def to_dict(self) -> dict:
         """The fields as a plain dict (tuples kept), e.g. for metrics JSON."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}

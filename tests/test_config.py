@@ -72,3 +72,14 @@ def test_field_specs_feed_the_widgets():
     assert specs["flag"].widget == "checkbox" and specs["mode"].widget == "dropdown"
     assert specs["steps"].kind == "int" and specs["learning_rate"].ui == (0.01, 1.0)
     assert specs["means"].widget == "none"
+
+
+def test_with_quick_validates_the_readers_value_first_and_only_lowers_budgets():
+    with pytest.raises(ConfigError, match="steps"):
+        Example(steps=-5).with_quick(True, steps=3)  # a bad budget fails in quick mode too
+    assert Example(steps=50).with_quick(True, steps=3).steps == 3
+    assert Example(steps=2).with_quick(True, steps=3).steps == 2  # never raised above the reader's value
+    assert Example(steps=50).with_quick(False, steps=3).steps == 50
+    assert Example().with_quick(True, mode="b").mode == "b"
+    with pytest.raises(TypeError, match="nope"):
+        Example().with_quick(True, nope=1)

@@ -91,3 +91,48 @@ def test_invalid_parameter_fails_fast_naming_the_field(notebook, notebook_runs):
     first_code_after = next(i for i in range(injected + 1, len(nb_cells)) if nb_cells[i]["cell_type"] == "code")
     assert errors[0][0] == first_code_after, "the run did work before it noticed the bad parameter"
     assert re.search(r"seed = -1", errors[0][1])
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_parameters_show_type_and_help(notebook):
+    """`papermill --help-notebook` shows every knob with a type and a help text (annotated assignments)."""
+    inferred = papermill.inspect_notebook(str(nbrun.NOTEBOOK_DIR / f"{notebook}.ipynb"))
+    for name, info in inferred.items():
+        assert info["inferred_type_name"] not in ("None", "Unknown type"), \
+            f"knob {name!r} has no type: write `{name}: <type> = value  # help`"
+        assert info["help"].strip(), f"knob {name!r} has no help comment"
+
+
+def _setup_cells(notebook: str, injected: str) -> list[str]:
+    """The code cells up to the first one after the parameters, with ``injected`` after the parameters
+    (as papermill would inject it), transformed from IPython syntax to plain Python."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    code = [c for c in cells(notebook) if c["cell_type"] == "code"]
+    at = next(i for i, c in enumerate(code) if "parameters" in c.get("metadata", {}).get("tags", []))
+    sources = [source(c) for c in code[:at + 1]] + [injected, source(code[at + 1])]
+    return [TransformerManager().transform_cell(s) for s in sources]
+
+
+def _budget_knobs(notebook: str) -> list[str]:
+    inferred = papermill.inspect_notebook(str(nbrun.NOTEBOOK_DIR / f"{notebook}.ipynb"))
+    return [n for n, info in inferred.items() if info["inferred_type_name"] == "int" and n != "seed"]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_bad_integer_knob_fails_in_quick_mode_too(notebook, monkeypatch):
+    """Every integer knob set to -5 stops the first cell after the parameters, in quick mode as in full mode:
+    quick mode may shrink budgets, but never after skipping the check of what the reader passed."""
+    monkeypatch.setenv("RLCORE_QUICK", "1")
+    for knob in _budget_knobs(notebook):
+        cells_ = _setup_cells(notebook, f"{knob} = -5\n")
+        namespace: dict = {"__name__": "__notebook__"}
+        for cell in cells_[:-1]:
+            exec(compile(cell, f"<{notebook}>", "exec"), namespace)
+        try:
+            exec(compile(cells_[-1], f"<{notebook}>", "exec"), namespace)
+        except ValueError as caught:
+            assert "-5" in str(caught), f"{knob} = -5 failed without naming the value: {caught}"
+        else:
+            pytest.fail(f"{knob} = -5 was accepted in quick mode (validate the reader's value before shrinking "
+                        f"it: Config.with_quick)")
