@@ -161,20 +161,52 @@ class Panel:
                 control.observe(self._on_change, names="value")
         return self.redraw()
 
-    def nudge(self) -> float:
-        """Change the first control to a neighbouring valid value and redraw (used to time widget latency)."""
-        name, control = next(iter(self.controls.items()))
+    def neighbour(self, name: str) -> Any:
+        """A valid value next to control ``name``'s current one (the next option, the next slider step, the
+        flipped checkbox), as a reader's smallest move would give."""
+        control = self.controls[name]
         if isinstance(control, W.Checkbox):
-            new = not control.value
-        elif isinstance(control, W.Dropdown):
+            return not control.value
+        if isinstance(control, W.Dropdown):
             options = list(control.options)
-            new = options[(options.index(control.value) + 1) % len(options)]
-        elif hasattr(control, "max") and hasattr(control, "step") and not isinstance(control, W.FloatLogSlider):
-            new = control.value + control.step if control.value + control.step <= control.max else \
-                control.value - control.step
-        else:
-            new = control.value * 1.1
-        return self.set(**{name: new})
+            return options[(options.index(control.value) + 1) % len(options)]
+        if isinstance(control, W.FloatLogSlider):
+            up = control.value * control.base ** control.step
+            return up if up <= control.base ** control.max else control.value / control.base ** control.step
+        if hasattr(control, "max") and hasattr(control, "step"):
+            up = control.value + control.step
+            return up if up <= control.max else control.value - control.step
+        return control.value * 1.1 if control.value else 1  # a text box
+
+    def figure_digest(self) -> str:
+        """A hash of the current figure's pixels ('' when there is none): equal digests, same picture."""
+        import hashlib
+        import io
+
+        if self.figure is None:
+            return ""
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="rgba", dpi=40)
+        return hashlib.sha1(buffer.getvalue()).hexdigest()
+
+    def time_controls(self) -> list[dict]:
+        """For every control: move it to its neighbour, time the redraw, note whether the figure changed, then
+        move it back and time that too (a cached panel answers the return at once). Leaves the panel as found.
+        Used by ``make bench``; a control that changes nothing is a defect."""
+        rows = []
+        for name in self.controls:
+            original, before = self.controls[name].value, self.figure_digest()
+            seconds = self.set(**{name: self.neighbour(name)})
+            error, changed = self.last_error, self.figure_digest() != before
+            back = self.set(**{name: original})
+            rows.append({"control": name, "seconds": seconds, "back_seconds": back, "changed": changed,
+                         "error": error})
+        return rows
+
+    def nudge(self) -> float:
+        """Change the first control to a neighbouring valid value and redraw; returns the seconds taken."""
+        name = next(iter(self.controls))
+        return self.set(**{name: self.neighbour(name)})
 
     def _ipython_display_(self) -> None:
         display(self.widget)

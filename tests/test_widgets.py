@@ -102,3 +102,33 @@ def test_slow_runs_show_progress_when_not_quiet(monkeypatch):
     seen.clear()
     panel.redraw()
     assert seen == [("hidden", 0.0)]
+
+
+def test_time_controls_reports_every_control_and_what_changes_the_figure():
+    @dataclass(frozen=True)
+    class Partly(Config):
+        steps: int = param(10, low=1, ui=(1, 50))
+        ignored: float = param(0.5, low=0.0, high=1.0)  # the run never reads it: a defect the bench must show
+        flag: bool = param(False)
+
+    def run(config, progress):
+        fig, ax = plt.subplots()
+        ax.plot([0, config.steps], [0, 2 if config.flag else 1])
+        return fig
+
+    panel = Panel(Partly(), run)
+    rows = {r["control"]: r for r in panel.time_controls()}
+    assert set(rows) == {"steps", "ignored", "flag"}
+    assert rows["steps"]["changed"] and rows["flag"]["changed"] and not rows["ignored"]["changed"]
+    assert all(r["seconds"] >= 0 and r["back_seconds"] >= 0 and r["error"] is None for r in rows.values())
+    assert panel.config == Partly(), "time_controls must leave the panel as it found it"
+
+
+@pytest.mark.parametrize("kind,value,expected", [
+    (W.IntSlider(value=50, min=1, max=50, step=1), 50, 49),
+    (W.FloatLogSlider(value=10.0, base=10, min=-2, max=2, step=0.5), 10.0, 10 ** 1.5),
+])
+def test_neighbour_stays_inside_the_control(kind, value, expected):
+    panel = Panel(Demo(), Recorder())
+    panel.controls["probe"] = kind
+    assert panel.neighbour("probe") == pytest.approx(expected)
