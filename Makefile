@@ -12,7 +12,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 .PHONY: lab test unit notebooks outputs bench clean help
 
 help:
-	@echo "make lab | test | notebooks | outputs | site | browser-test | bench | clean"
+	@echo "make lab | test | notebooks | outputs | site | student | browser-test | bench | clean"
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +49,12 @@ bench: $(STAMP)
 clean:
 	rm -rf build .pytest_cache
 
-.PHONY: site browser-test
+.PHONY: site browser-test student
+
+# Student copies of the lessons in build/student/: cells tagged `solution` removed, outputs cleared
+# (nbconvert's TagRemovePreprocessor), for courses that hand the lessons out as problem sets.
+student: $(STAMP)
+	$(BIN)/python tools/student.py --out build/student
 
 # A static, read-only HTML site of the executed lessons in build/site/ (index.html lists every lesson).
 site: notebooks

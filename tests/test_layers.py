@@ -7,7 +7,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "rlcore"
 RANK = {"config": 0, "seeding": 0, "logs": 0, "envs": 1, "learners": 2, "analysis": 3, "plotting": 4,
-        "widgets": 5, "lesson": 6}
+        "exercises": 4, "widgets": 5, "lesson": 6}
 
 
 def layer_of(module: str) -> str:

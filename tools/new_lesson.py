@@ -34,15 +34,23 @@ def title_cell(stem: str, title: str, summary: str) -> str:
     return f"# {stem[:2]} · {title}\n\n{badges(stem + '.ipynb')}\n\n{summary}"
 
 
+def solution_cell(body: str) -> nbformat.NotebookNode:
+    """A collapsed solution: a markdown cell tagged ``solution`` (``make student`` removes it)."""
+    cell = new_markdown_cell(f"<details><summary>Solution</summary>\n\n{body}\n\n</details>")
+    cell.metadata["tags"] = ["solution"]
+    return cell
+
+
 def template(stem: str) -> nbformat.NotebookNode:
     entry = next((e for e in LESSONS if e.stem == stem), None)
     if entry is None:
         raise SystemExit(f"{stem!r} is not in rlcore.lesson.LESSONS; add it to the lesson plan first")
     parameters = new_code_cell(
-        'quick = False      # True: a small, fast run (the tests use it)\n'
-        'seed = 0           # seed of every random stream in this lesson\n'
-        'metrics_path = ""  # write this lesson\'s metrics as JSON here ("" writes nothing)\n'
-        '# the experiment\'s knobs go below, each one a field of the lesson\'s config in rlcore')
+        'quick: bool = False      # True: a small, fast run (the tests use it)\n'
+        'seed: int = 0            # seed of every random stream in this lesson\n'
+        'metrics_path: str = ""   # write this lesson\'s metrics as JSON here ("" writes nothing)\n'
+        '# the experiment\'s knobs go below, each a field of the lesson\'s config in rlcore, written\n'
+        '# `name: type = value  # help` so that `papermill --help-notebook` shows them')
     parameters.metadata["tags"] = ["parameters"]
     cells = [
         new_markdown_cell(title_cell(stem, entry.title, f"One paragraph: {entry.argument}.")),
@@ -51,10 +59,23 @@ def template(stem: str) -> nbformat.NotebookNode:
                           "would show it."),
         parameters,
         new_code_cell("from rlcore import lesson\n\nparams = lesson.setup(quick=quick, seed=seed, "
-                      "metrics_path=metrics_path)\n# build the experiment's config here: it validates every knob"),
+                      "metrics_path=metrics_path)\n# build the experiment's config from the reader's knobs, then "
+                      "shrink budgets for quick mode:\n# config = MyConfig(runs=runs).with_quick(params.quick, "
+                      "runs=5)"),
+        new_markdown_cell("## Predict, then check\n\nBefore the run: write down a number (or a choice) for each "
+                          "question below. The run computes the answers; the cell after it reveals them."),
+        new_code_cell("my_prediction_1 = None  # your guess, e.g. the share of runs that ... (a number)"),
         new_markdown_cell("## The experiment\n\nThe derivation first, then the code that runs it."),
         new_code_cell("# call rlcore; plot; no learner or environment is defined in a notebook"),
+        new_code_cell("from rlcore.exercises import reveal\n\n# reveal('Question 1 ...', my_prediction_1, "
+                      "measured_value)  # computed by the run above, never typed in"),
         new_markdown_cell("## What to take away\n\n- "),
+        new_markdown_cell("## Exercises\n\nEach exercise is registered in `rlcore.exercises` (with its reference "
+                          "and the mistakes it recognizes). Replace the stub, run the check."),
+        new_code_cell("from rlcore.exercises import run_check\n\n\ndef my_function(x):\n"
+                      "    raise NotImplementedError  # your code here\n\n\n"
+                      "# run_check('exercise_name', my_function)"),
+        solution_cell("```python\n# the reference solution, with a sentence on why\n```"),
         new_markdown_cell("## Try this\n\n- Move ... and watch ..."),
         new_code_cell("# a rlcore.widgets.Panel over the experiment's config"),
         new_markdown_cell("## Where the discussion disagrees\n\n- "),
