@@ -11,8 +11,10 @@ A stub that raises ``NotImplementedError`` is reported as :class:`NotAttempted`.
 In a notebook, :func:`run_check` wraps this: it prints one line ("passed" or "not attempted yet") and lets a
 wrong answer's error through, so a lesson runs top to bottom with its exercises unattempted.
 
-The registry :data:`EXERCISES` maps each exercise's name to it; ``rlcore.exercises.<lesson module>`` files
-define them with :func:`register`.
+The registry :data:`EXERCISES` maps each exercise's name to it. Each lesson's exercises live in a module
+``rlcore/exercises/<lesson's analysis name>.py`` that calls :func:`register`; every module of the package is
+imported here, so a new file needs no other wiring. Solutions go in the notebook, in a markdown cell tagged
+``solution`` holding a collapsed ``<details>`` block (``make student`` removes those cells).
 """
 
 from __future__ import annotations
@@ -152,4 +154,13 @@ def reveal(question: str, guess: Any, answer: Any, fmt: str = "{:.3g}") -> str:
     return line
 
 
-from . import ladder_2_model_free, log_trick, ppo_advantage  # noqa: E402,F401  (they register the exercises)
+def _register_all() -> None:
+    """Import every module of this package; each registers its lesson's exercises (no list to keep)."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+_register_all()
