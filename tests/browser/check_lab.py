@@ -140,3 +140,46 @@ def test_the_checks_catch_a_broken_notebook(browser, tmp_path):
     assert "cell 1 " not in text, f"the working figure cell was flagged:\n{text}"
     assert len(report.problems) == 4, text
     assert (tmp_path / "shots" / "00_broken.FAILED.png").exists()
+
+
+EXERCISE_STUB = ("import numpy as np\nfrom rlcore.exercises import run_check\n\n\n"
+                 "def reinforce_gradient(logits, actions, rewards, baseline):\n    raise NotImplementedError")
+EXERCISE_WRONG = ("import numpy as np\nfrom rlcore.exercises import run_check\n\n\n"
+                  "def reinforce_gradient(logits, actions, rewards, baseline):\n"
+                  "    pi = np.exp(logits - logits.max()); pi /= pi.sum()\n"
+                  "    return ((rewards - baseline)[:, None] * (pi - np.eye(len(logits))[actions])).mean(0)")
+EXERCISE_RIGHT = EXERCISE_WRONG.replace("(pi - np.eye(len(logits))[actions])", "(np.eye(len(logits))[actions] - pi)")
+
+
+def test_a_reader_writes_an_exercise_and_the_check_answers(browser, tmp_path):
+    """As a reader: the stub reports 'not attempted yet'; code typed into the cell with a flipped sign gets
+    the hint about the sign; the right code passes."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 00 · an exercise"),
+                                         nbformat.v4.new_code_cell(EXERCISE_STUB),
+                                         nbformat.v4.new_code_cell('run_check("reinforce_gradient", '
+                                                                   'reinforce_gradient)')])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    (tmp_path / "src").mkdir()
+    nbformat.write(nb, tmp_path / "src" / "00_exercise.ipynb")
+    server = labdriver.LabServer(tmp_path / "src")
+    page = browser.new_page()
+    path = "00_exercise.ipynb"
+    try:
+        page.goto(server.notebook_url("00_exercise"), wait_until="domcontentloaded", timeout=120_000)
+        seen = []
+        for code in (None, EXERCISE_WRONG, EXERCISE_RIGHT):
+            if code is not None:  # type the reader's code into the stub cell, replacing what is there
+                page.locator(".jp-Notebook .jp-CodeCell").nth(0).locator(".cm-content").click()
+                page.keyboard.press("Control+a")
+                page.keyboard.insert_text(code)
+            labdriver.run_all_cells(page, "00_exercise", open_timeout=120, run_timeout=120)
+            check = page.evaluate(labdriver.JS_REPORT, path)[1]
+            seen.append(" ".join(check["errors"]) + " " + check["outputText"])
+        screenshot = labdriver.screenshot(page, "00_exercise", SCREENSHOTS)
+    finally:
+        page.close()
+        server.stop()
+    assert "not attempted yet" in seen[0], seen[0]
+    assert "ExerciseFailed" in seen[1] and "Hint:" in seen[1] and "sign" in seen[1], seen[1]
+    assert "passed" in seen[2] and "ExerciseFailed" not in seen[2], seen[2]
+    assert screenshot and screenshot.exists()
