@@ -356,13 +356,18 @@ RIDGE_SWEEP = (1.0, 0.1, 0.03)
 
 
 def novel_choice_sweep(config: NovelChoiceExperimentConfig, seed: int, field: str, values, progress=None,
-                       regimes=None) -> dict:
+                       regimes=None, base: dict | None = None) -> dict:
     """Re-run experiment 3 with ``field`` set to each of ``values`` (only ``regimes`` if given); returns
     {"values": values, "field": field, regime: {"reliance": (len(values), runs), "drop": (len(values), runs)}}
-    (per-seed numbers at each value)."""
+    (per-seed numbers at each value). ``base``, the result of ``run_novel_choice(config, seed)``, is reused
+    at the value ``config`` already has (the same runs, not recomputed)."""
     out = {"values": tuple(values), "field": field}
+    regimes = tuple(regimes or config.regimes)
     for j, v in enumerate(values):
-        per = novel_choice_per_seed(run_novel_choice(config.replace(**{field: v}), seed, regimes=regimes))
+        if base is not None and v == getattr(config, field) and base["config"] == config:
+            per = {r: d for r, d in novel_choice_per_seed(base).items() if r in regimes}
+        else:
+            per = novel_choice_per_seed(run_novel_choice(config.replace(**{field: v}), seed, regimes=regimes))
         for regime, d in per.items():
             slot = out.setdefault(regime, {"reliance": [], "drop": []})
             slot["reliance"].append(d["reliance"])
