@@ -39,6 +39,13 @@ def test_optimal_defection_time_rises_with_growth_across_the_range_shown():
     assert len(np.unique(curve["times"][0])) >= 10
 
 
+def test_a_likelier_modification_makes_the_model_wait_longer():
+    curve = defection_curve(DeceptionConfig())  # rows: q = 0.1, 0.3, 0.6, 1 (increasing)
+    assert np.all(np.diff(curve["times"], axis=0) >= 0)
+    waiting = curve["growths"] > 1 / 0.95 - 1
+    assert np.all(curve["times"][-1, waiting] > curve["times"][0, waiting])  # observed 39 vs 12-33
+
+
 def test_control_flat_opportunities_defect_at_once():
     for q in np.linspace(0.05, 1.0, 20):
         for gamma in (0.8, 0.9, 0.95, 0.99):
@@ -72,8 +79,8 @@ def test_panel_figure_answers_within_a_second():
     import matplotlib.pyplot as plt
     deception_figure(DeceptionConfig())  # warm-up (fonts, first figure)
     plt.close("all")
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time, so a busy shared machine does not fail the test
     fig = deception_figure(DeceptionConfig(growth=0.2, modify_prob=0.3))
     fig.canvas.draw()
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0  # observed about 0.3 s
     plt.close(fig)

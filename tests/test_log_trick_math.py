@@ -238,3 +238,29 @@ def test_forgetting_refit_is_at_the_optimum_of_its_window():
         assert np.abs(grad).max() < 1e-4
         full = linear_surrogate(w, feats[..., :t], chosen[..., :t], rewards[:, :t], cfg.ridge)[1]
         assert np.abs(full).max() > 1e-2  # and not at the optimum of the whole history: it forgot
+
+
+def test_refit_with_a_small_ridge_is_still_at_its_optimum():
+    """The re-fits' split by seed at ridge 0.03 (lesson 01's control) is a property of the optimum, not a
+    Newton step that failed to converge."""
+    T, R, ridge = 120, 3, 0.03
+
+    def envs():
+        return [gym.make("rlcore/NovelChoiceBandit-v0", candidates=8, proxy_corr=0.9, true_noise=0.0,
+                         true_scale=0.1, shift_time=80, horizon=T) for _ in range(R)]
+
+    cfg = LinearSoftmaxConfig(regime="refit", ridge=ridge, newton_steps=2)
+    out = train_linear_softmax_batch(envs(), cfg, T, seed=11)
+    rng = np.random.default_rng(11)
+    seeds = [int(rng.integers(2**31)) for _ in range(R)]
+    feats, chosen = np.empty((2, 8, R, T)), np.empty((2, R, T))
+    for r, s in enumerate(seeds):
+        env = envs()[0]
+        obs, _ = env.reset(seed=s)
+        for t in range(T):
+            feats[:, :, r, t] = obs.T
+            chosen[:, r, t] = obs[out["actions"][t, r]]
+            obs, *_ = env.step(int(out["actions"][t, r]))
+    for t in (40, 79, 119):
+        grad = linear_surrogate(out["weights"][t], feats[..., :t], chosen[..., :t], out["rewards"][:t].T, ridge)[1]
+        assert np.abs(grad).max() < 1e-4

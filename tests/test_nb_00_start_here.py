@@ -85,3 +85,14 @@ def test_invalid_learning_rate_fails_the_papermill_run_naming_the_field(notebook
     run = notebook_runs.run(NOTEBOOK, "bad_lr", quick=True, learning_rate=-0.1, metrics_path="")
     assert not run.ok
     assert "StartHereConfig.learning_rate = -0.1" in run.stderr
+
+
+def test_panel_sweep_cache_ignores_only_the_fields_the_sweep_does_not_use():
+    from rlcore.analysis.start_here import LEARNING_RATES, lock_in_rates_cached
+
+    cfg = StartHereConfig(seed=3, steps=100)
+    a = lock_in_rates_cached(cfg, runs=50)
+    assert lock_in_rates_cached(cfg.replace(learning_rate=5.0, baseline=True, runs=7), runs=50) is a
+    direct = lock_in_rates(cfg, LEARNING_RATES, runs=50)
+    np.testing.assert_array_equal(a["baseline"]["worse"], direct["baseline"]["worse"])
+    assert lock_in_rates_cached(cfg.replace(p_left=0.5), runs=50) is not a

@@ -16,6 +16,7 @@ learning rates at once (with and without the baseline), for the lesson's "try th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import gymnasium as gym
 import numpy as np
@@ -25,7 +26,8 @@ from ..learners.reinforce import ReinforceConfig, train_reinforce_bandit, train_
 from ..seeding import derive_seed
 from .bandits import expected_reward
 
-__all__ = ["StartHereConfig", "StartHereResult", "run_start_here", "lock_in_rates", "LEARNING_RATES"]
+__all__ = ["StartHereConfig", "StartHereResult", "run_start_here", "lock_in_rates", "lock_in_rates_cached",
+           "LEARNING_RATES"]
 
 #: The learning rates of the lock-in sweep (log-spaced, around the lesson's 0.5 and the "try this" 5).
 LEARNING_RATES = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
@@ -120,3 +122,15 @@ def lock_in_rates(config: StartHereConfig, learning_rates=LEARNING_RATES, runs: 
         out["baseline" if b else "no baseline"] = {"worse": worse.mean(1), "better": better.mean(1),
                                                    "committed": (better | worse).mean(1)}
     return out
+
+
+def lock_in_rates_cached(config: StartHereConfig, runs: int = 100) -> dict:
+    """:func:`lock_in_rates` over :data:`LEARNING_RATES` and both baseline settings, cached. The sweep does not
+    depend on the config's own learning rate, baseline or run count, so a panel changing those redraws without
+    re-running it."""
+    return _cached_rates(config.replace(learning_rate=0.5, baseline=False, runs=1), runs)
+
+
+@lru_cache(maxsize=64)
+def _cached_rates(config: StartHereConfig, runs: int) -> dict:
+    return lock_in_rates(config, LEARNING_RATES, runs)
