@@ -76,6 +76,9 @@ def test_equal_arms_a_measured_fraction_commits_within_the_budget(lock_rates):
     at_half = _per_seed(equal, "no baseline", "committed", 0.5)
     assert 0.7 < at_half.mean() < 0.92  # observed 0.81 (notebook), not every run
     assert at_half.max() < 1.0
+    # and the committed runs split evenly between the two arms: drift, not preference
+    worse, better = _per_seed(equal, "no baseline", "worse", 0.5), _per_seed(equal, "no baseline", "better", 0.5)
+    assert abs(worse.mean() - better.mean()) < 0.06  # observed 0.41 vs 0.40 (notebook)
     # control: the share depends on the step size: almost none at 0.1, all at 5
     assert _per_seed(equal, "no baseline", "committed", 0.1).mean() < 0.15  # observed 0.045
     assert _per_seed(equal, "no baseline", "committed", 5.0).mean() > 0.97  # observed 1.0

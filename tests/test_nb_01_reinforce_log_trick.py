@@ -113,6 +113,8 @@ def test_c3_every_regime_leans_on_the_easier_proxy_in_every_seed(novel_runs):
     for regime in NOVEL_REGIMES:
         assert novel_runs[regime]["reliance_min"] > 0.75, novel_runs[regime]["reliance"]
     # observed minima: online 0.988, re-fit 0.854, forgetting re-fit 0.962
+    # the curriculum's C3: mean reliance within 0.15 between online and the full re-fit (observed 0.988 vs 0.924)
+    assert abs(novel_runs["online"]["reliance_mean"] - novel_runs["refit"]["reliance_mean"]) < 0.15
 
 
 def test_c3_raw_reward_drop_after_the_shift_per_seed(novel_runs):
