@@ -245,7 +245,8 @@ class NovelChoiceExperimentConfig(Config):
                          doc="L2 penalty of both re-fits, > 0")
     forget_window: int = param(100, low=1, ui=(10, 400, 10), doc="steps the forgetting re-fit keeps, >= 1")
     window: int = param(100, low=1, widget="none", doc="steps averaged before and after the shift")
-    runs: int = param(10, low=1, ui=(1, 20), doc="independent runs (seeds), >= 1")
+    runs: int = param(10, low=1, ui=(1, 5), doc="independent runs (seeds), >= 1 (the panel's slider stops at 5 "
+                                                 "to answer within about a second)")
 
     def check(self) -> None:
         if self.shift_time >= self.steps:
