@@ -73,3 +73,22 @@ def test_reinforce_mean_update_is_the_exact_gradient():
                         for s in range(20000)])
     exact = exact_gradient(np.zeros(2), means)  # (-0.125, 0.125)
     np.testing.assert_allclose(updates.mean(axis=0), exact, atol=0.01)
+
+
+def test_vectorized_bernoulli_reinforce_matches_the_env_learner_in_distribution():
+    """train_reinforce_bernoulli (rewards drawn directly) against train_reinforce_bandit_batch (gym envs)."""
+    from rlcore.learners.reinforce import train_reinforce_bandit_batch, train_reinforce_bernoulli
+
+    means, runs = (0.3, 0.7), 600
+    for lr, baseline in ((5.0, False), (5.0, True)):
+        fast = train_reinforce_bernoulli(means, np.full(runs, lr), 200, baseline, seed=1)
+        envs = [gym.make("rlcore/BernoulliBandit-v0", means=means).unwrapped for _ in range(runs)]
+        slow = train_reinforce_bandit_batch(envs, ReinforceConfig(learning_rate=lr, steps=200, baseline=baseline), 2)
+        a, b = fast[-1, :, 1] <= 0.1, slow["probs"][-1, :, 1] <= 0.1  # worse-arm lock-ins
+        se = np.sqrt(a.mean() * (1 - a.mean()) / runs + b.mean() * (1 - b.mean()) / runs)
+        assert abs(a.mean() - b.mean()) < 4 * se + 0.01, (lr, baseline, a.mean(), b.mean())
+        np.testing.assert_allclose(fast.mean(1), slow["probs"].mean(1), atol=0.06)
+    again = train_reinforce_bernoulli(means, np.full(runs, 5.0), 200, True, seed=1)
+    np.testing.assert_array_equal(again, fast)
+    with pytest.raises(ValueError, match="learning_rates"):
+        train_reinforce_bernoulli(means, np.array([0.5, -1.0]), 10, False, seed=0)

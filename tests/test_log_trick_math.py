@@ -188,3 +188,79 @@ def test_configs_reject_bad_values_naming_the_field():
         NovelChoiceExperimentConfig(shift_time=700, steps=600)
     with pytest.raises(ValueError, match="proxy_corr"):
         NovelChoiceBandit(proxy_corr=1.5)
+
+
+def test_scaled_features_rank_exactly_and_the_proxy_is_worse():
+    rng = np.random.default_rng(3)
+    v, f = draw_candidates(rng, (100_000,), 0.9, 0.0, true_scale=0.1, proxy_scale=1.0)
+    assert f[:, 0].std() == pytest.approx(0.1, rel=0.01) and f[:, 1].std() == pytest.approx(1.0, rel=0.01)
+    np.testing.assert_allclose(f[:, 0], 0.1 * (v - 0.5) * np.sqrt(12))  # the true feature is the value, scaled
+    assert np.corrcoef(v, f[:, 1])[0, 1] == pytest.approx(0.9, abs=0.005)
+
+
+def test_proxy_reliance_is_calibrated_on_references():
+    """The metric scores the ideal (true feature only) 0, a proxy-only policy 1, and ignores the scales."""
+    from rlcore.analysis.log_trick import proxy_reliance, reference_rewards
+
+    scales = np.array([0.1, 1.0])
+    assert proxy_reliance(np.array([5.0, 0.0]), scales) == 0.0
+    assert proxy_reliance(np.array([0.0, 0.3]), scales) == 1.0
+    assert proxy_reliance(np.array([10.0, 1.0]), scales) == pytest.approx(0.5)  # equal standardized weights
+    assert proxy_reliance(np.zeros(2), scales) == 0.5
+    ref = reference_rewards(NovelChoiceExperimentConfig(), seed=1, n=100_000)
+    k = NovelChoiceExperimentConfig().candidates
+    assert ref["random"]["pre"] == pytest.approx(0.5, abs=0.003)
+    assert ref["true"]["pre"] == pytest.approx(k / (k + 1), abs=0.003)  # E[max of k uniforms]
+    assert ref["true"]["post"] == pytest.approx(k / (k + 1), abs=0.003)  # the true feature never fails
+    assert 0.8 < ref["proxy"]["pre"] < ref["true"]["pre"] - 0.02  # the proxy is good but worse: observed 0.848
+    assert ref["proxy"]["post"] == pytest.approx(0.5, abs=0.003)
+
+
+def test_forgetting_refit_is_at_the_optimum_of_its_window():
+    envs = [gym.make("rlcore/NovelChoiceBandit-v0", horizon=200, true_scale=0.1, true_noise=0.0)
+            for _ in range(3)]
+    cfg = LinearSoftmaxConfig(regime="refit", newton_steps=3, window=30)
+    out = train_linear_softmax_batch(envs, cfg, 100, seed=5)
+    rng = np.random.default_rng(5)
+    seeds = [int(rng.integers(2**31)) for _ in range(3)]
+    feats, chosen = np.empty((2, 5, 3, 100)), np.empty((2, 3, 100))
+    for r, s in enumerate(seeds):
+        env = gym.make("rlcore/NovelChoiceBandit-v0", horizon=200, true_scale=0.1, true_noise=0.0)
+        obs, _ = env.reset(seed=s)
+        for t in range(100):
+            feats[:, :, r, t] = obs.T
+            chosen[:, r, t] = obs[out["actions"][t, r]]
+            obs, *_ = env.step(int(out["actions"][t, r]))
+    rewards = out["rewards"].T
+    for t in (50, 99):
+        w, lo = out["weights"][t], t - 30
+        grad = linear_surrogate(w, feats[..., lo:t], chosen[..., lo:t], rewards[:, lo:t], cfg.ridge)[1]
+        assert np.abs(grad).max() < 1e-4
+        full = linear_surrogate(w, feats[..., :t], chosen[..., :t], rewards[:, :t], cfg.ridge)[1]
+        assert np.abs(full).max() > 1e-2  # and not at the optimum of the whole history: it forgot
+
+
+def test_refit_with_a_small_ridge_is_still_at_its_optimum():
+    """The re-fits' split by seed at ridge 0.03 (lesson 01's control) is a property of the optimum, not a
+    Newton step that failed to converge."""
+    T, R, ridge = 120, 3, 0.03
+
+    def envs():
+        return [gym.make("rlcore/NovelChoiceBandit-v0", candidates=8, proxy_corr=0.9, true_noise=0.0,
+                         true_scale=0.1, shift_time=80, horizon=T) for _ in range(R)]
+
+    cfg = LinearSoftmaxConfig(regime="refit", ridge=ridge, newton_steps=2)
+    out = train_linear_softmax_batch(envs(), cfg, T, seed=11)
+    rng = np.random.default_rng(11)
+    seeds = [int(rng.integers(2**31)) for _ in range(R)]
+    feats, chosen = np.empty((2, 8, R, T)), np.empty((2, R, T))
+    for r, s in enumerate(seeds):
+        env = envs()[0]
+        obs, _ = env.reset(seed=s)
+        for t in range(T):
+            feats[:, :, r, t] = obs.T
+            chosen[:, r, t] = obs[out["actions"][t, r]]
+            obs, *_ = env.step(int(out["actions"][t, r]))
+    for t in (40, 79, 119):
+        grad = linear_surrogate(out["weights"][t], feats[..., :t], chosen[..., :t], out["rewards"][:t].T, ridge)[1]
+        assert np.abs(grad).max() < 1e-4

@@ -5,16 +5,19 @@ C1  the Monte-Carlo REINFORCE gradient is within 5% (relative L2) of the exact g
     a baseline lowers the variance; autograd on the surrogate equals the closed form.
 C2  the surrogate's maximizer on history equals pi proportional to cumulative reward (to 1e-3 against a
     numeric maximizer) and differs from argmax E[r]: about half the re-fit runs lock onto a worse arm.
-C3  novel-choice bandit at proxy correlation 0.95: the proxy share of the weights differs by < 0.15 between
-    online and re-fit; both lose most of their learned gain over random choice after the shift
-    (restated from "> 20% of reward": see the lesson, the raw drop is asserted at a lower threshold).
+C3  novel-choice bandit with a real proxy (easier to learn, worse: the true feature ranks options exactly at
+    1/10 the proxy's scale, proxy correlation 0.9): per seed, online REINFORCE, the full re-fit on all history
+    and the forgetting re-fit all rely on the proxy before the shift and lose > 20% of raw reward after it
+    (the full re-fit in most seeds); controls: equal scales (no reliance, no loss) and a smaller re-fit ridge
+    (the re-fits' reliance falls and splits by seed).
+Item 2 (the deception-timing DP) has its own module, tests/test_deception_timing.py.
 """
 
 import numpy as np
 import pytest
 
-from rlcore.analysis.log_trick import (REGIMES, LogTrickConfig, NovelChoiceExperimentConfig, gradient_check,
-                                       gradient_error_curve, novel_choice_summary, proxy_share, regime_summary,
+from rlcore.analysis.log_trick import (NOVEL_REGIMES, REGIMES, LogTrickConfig, NovelChoiceExperimentConfig,
+                                       gradient_check, gradient_error_curve, novel_choice_summary, regime_summary,
                                        run_novel_choice, run_regimes)
 
 NOTEBOOK = "01_reinforce_log_trick"
@@ -37,11 +40,17 @@ def test_notebook_metrics(notebook_runs):
     assert c2["tv_from_argmax"] > 0.15  # observed 0.6
     assert c2[REFIT]["final_regret"] > 2 * c2["online REINFORCE"]["final_regret"]  # observed 120 vs 11
     assert c2["pi* over the environment"]["final_regret"] == 0.0
-    assert c3["share_gap"] < 0.15  # observed 0.005
-    for regime in ("online", "refit"):
-        assert c3[regime]["proxy_share"] > 0.6  # observed 0.77, 0.77
-        assert c3[regime]["gain_lost"] > 0.3  # observed 0.60, 0.79
-        assert c3[regime]["relative_drop"] > 0.12  # observed 0.21, 0.28
+    for regime in NOVEL_REGIMES:
+        assert c3[regime]["reliance_min"] > 0.75  # observed (quick) >= 0.85 in every seed
+        assert c3[regime]["drop_above"] >= c3[regime]["seeds"] - 1  # observed: every seed (quick)
+    controls = m["C3_controls"]
+    scale_one = controls["true_scale"]["values"].index(1.0)
+    for regime in NOVEL_REGIMES:
+        assert max(controls["true_scale"][regime]["drop"][scale_one]) < 0.2  # the control comes out differently
+    item2 = m["item2"]
+    assert item2["flat_times"] == [0] * len(item2["flat_times"])
+    for times in item2["times"]:
+        assert all(b >= a for a, b in zip(times, times[1:])) and times[-1] > times[0] == 0
 
 
 def test_invalid_bernoulli_mean_fails_the_papermill_run_naming_the_field(notebook_runs):
@@ -96,21 +105,50 @@ def test_c2_surrogate_maximizer_differs_from_argmax_expected_reward(regime_runs)
 
 @pytest.fixture(scope="module")
 def novel_runs():
-    return run_novel_choice(NovelChoiceExperimentConfig(runs=10), seed=7)
+    return novel_choice_summary(run_novel_choice(NovelChoiceExperimentConfig(runs=12), seed=7))
 
 
-def test_c3_online_and_refit_lean_on_the_proxy_alike(novel_runs):
-    stats = novel_choice_summary(novel_runs)
-    assert stats["share_gap"] < 0.15, stats  # observed 0.057 (10 seeds); 0.003 (quick), 0.074 (full)
-    s = novel_runs["config"].shift_time
-    for regime in ("online", "refit"):
-        shares = proxy_share(novel_runs[regime]["weights"][s - 1])  # one per seed
-        assert np.mean(shares > 0.5) >= 0.7, shares  # observed: 10 of 10 (online 0.72-0.83, re-fit 0.67-0.94)
+def test_c3_every_regime_leans_on_the_easier_proxy_in_every_seed(novel_runs):
+    """True feature exact but at 1/10 the proxy's scale, proxy correlation 0.9: 12 seeds per regime."""
+    for regime in NOVEL_REGIMES:
+        assert novel_runs[regime]["reliance_min"] > 0.75, novel_runs[regime]["reliance"]
+    # observed minima: online 0.988, re-fit 0.854, forgetting re-fit 0.962
+    # the curriculum's C3: mean reliance within 0.15 between online and the full re-fit (observed 0.988 vs 0.924)
+    assert abs(novel_runs["online"]["reliance_mean"] - novel_runs["refit"]["reliance_mean"]) < 0.15
 
 
-def test_c3_both_regimes_lose_after_the_shift(novel_runs):
-    stats = novel_choice_summary(novel_runs)
-    for regime in ("online", "refit"):
-        assert stats[regime]["reward_pre"] > 0.7  # observed 0.79 online, 0.76 re-fit
-        assert stats[regime]["gain_lost"] > 0.3  # observed 0.60 online, 0.96 re-fit
-        assert stats[regime]["relative_drop"] > 0.12  # observed 0.22 online, 0.33 re-fit
+def test_c3_raw_reward_drop_after_the_shift_per_seed(novel_runs):
+    for regime in ("online", "forgetting"):  # every seed loses > 20% of its raw reward
+        assert novel_runs[regime]["drop_above"] == 12, novel_runs[regime]["drop"]  # observed min 0.304, 0.296
+    # the full re-fit: most seeds, not every one (observed 11 of 12, min 0.191)
+    assert novel_runs["refit"]["drop_above"] >= 9, novel_runs["refit"]["drop"]
+    assert novel_runs["refit"]["drop_mean"] > 0.2  # observed 0.298
+
+
+def test_c3_control_a_proxy_that_is_not_easier_is_not_relied_on():
+    """Same experiment with both features at the same scale: the proxy is now only the worse cue."""
+    stats = novel_choice_summary(run_novel_choice(NovelChoiceExperimentConfig(runs=12, true_scale=1.0), seed=7))
+    for regime in NOVEL_REGIMES:
+        assert stats[regime]["drop_above"] == 0, stats[regime]["drop"]  # observed max drops 0.10, 0.17, 0.12
+        assert stats[regime]["reliance_mean"] < 0.5  # observed 0.45, 0.28, 0.30
+    assert stats["online"]["drop_max"] < 0.15
+
+
+def test_c3_control_the_refit_reliance_follows_its_ridge(novel_runs):
+    """A smaller ridge makes the true feature's large weight cheap: the re-fits' seeds split (some keep the
+    proxy, some switch to the true feature), so their reliance falls and spreads."""
+    stats = novel_choice_summary(run_novel_choice(NovelChoiceExperimentConfig(runs=12, ridge=0.03), seed=7,
+                                                  regimes=("refit", "forgetting")))
+    for regime in ("refit", "forgetting"):
+        assert stats[regime]["reliance_mean"] < novel_runs[regime]["reliance_mean"] - 0.1  # 0.51 vs 0.92, 0.62 vs 0.98
+        assert stats[regime]["drop_above"] <= 9  # observed 4 and 6 of 12 (12 of 12 at ridge 1)
+    assert stats["refit"]["reliance_min"] < 0.3  # observed 0.06 (seed 0 of the notebook: 0.13)
+
+
+def test_c3_at_a_moderate_scale_gap_the_full_refit_leans_less_than_online():
+    """Where the regimes come apart: the true feature at 0.3 of the proxy's scale."""
+    stats = novel_choice_summary(run_novel_choice(NovelChoiceExperimentConfig(runs=12, true_scale=0.3), seed=7,
+                                                  regimes=("online", "refit")))
+    assert stats["refit"]["reliance_mean"] < stats["online"]["reliance_mean"] - 0.15  # observed 0.62 vs 0.90
+    assert stats["refit"]["drop_mean"] < stats["online"]["drop_mean"] - 0.08  # observed 0.16 vs 0.31
+    assert stats["online"]["drop_above"] == 12 and stats["refit"]["drop_above"] <= 8  # observed 12 vs 5

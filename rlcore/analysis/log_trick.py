@@ -10,8 +10,9 @@ Three experiments, one config each:
    every pull (maximizer pi_a = C_a / sum C, a rich-get-richer urn) vs. the two readings of
    pi* = argmax E[sum r | pi]: over the true environment (always the best arm) or over past data (plug-in).
 3. :class:`NovelChoiceExperimentConfig` + :func:`run_novel_choice`: a linear-softmax policy on never-repeating
-   candidates learns feature weights online or by full re-fit; the proxy share of its weights and the reward
-   lost after the proxy decorrelates.
+   candidates learns feature weights online, by a full re-fit on all history, or by a forgetting re-fit on a
+   recent window; per seed, how much it relies on a real proxy (easier to learn, worse) before the proxy
+   decorrelates, and how much reward it loses after. :func:`novel_choice_sweep` runs the controls.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 
 from ..config import Config, choice, param
 from ..envs.bandits import bernoulli_rewards
+from ..envs.novel_choice import draw_candidates
 from ..learners.history_refit import surrogate_policy, train_refit_bandit_batch
 from ..learners.linear_softmax import LinearSoftmaxConfig, train_linear_softmax_batch
 from ..learners.reinforce import ReinforceConfig, train_reinforce_bandit_batch
@@ -32,8 +34,9 @@ from ..seeding import as_generator, derive_seed
 from .bandits import exact_gradient, expected_reward
 
 __all__ = ["LogTrickConfig", "mc_gradient", "gradient_variance", "gradient_error_curve", "gradient_check",
-           "REGIMES", "run_regimes", "regime_summary", "NovelChoiceExperimentConfig", "run_novel_choice",
-           "novel_choice_summary", "proxy_share"]
+           "REGIMES", "run_regimes", "regime_summary", "NOVEL_REGIMES", "NOVEL_NAMES", "NovelChoiceExperimentConfig",
+           "run_novel_choice", "novel_choice_per_seed", "novel_choice_summary", "proxy_share", "proxy_reliance",
+           "reference_rewards", "novel_choice_sweep", "SCALE_SWEEP", "RIDGE_SWEEP"]
 
 
 # --- 1. the estimator ---------------------------------------------------------------------------------------
@@ -209,29 +212,56 @@ def regime_summary(result: dict, check_runs: int = 8, iters: int = 2000) -> dict
 
 # --- 3. the novel-choice bandit -----------------------------------------------------------------------------
 
+#: The three regimes of experiment 3: one gradient step per timestep (the second speaker's setup), a re-fit of
+#: the surrogate to convergence on all history before every action (the first speaker's meaning), and the same
+#: re-fit on a recent window only (a forgetting re-fit; the full re-fit can never forget its history).
+NOVEL_REGIMES = ("online", "refit", "forgetting")
+NOVEL_NAMES = {"online": "online REINFORCE (one step per timestep)", "refit": "re-fit on all history",
+               "forgetting": "forgetting re-fit (recent window)"}
+
+
 @dataclass(frozen=True)
 class NovelChoiceExperimentConfig(Config):
-    """Experiment 3: never-repeating candidates, a proxy that decorrelates at ``shift_time``, two regimes."""
+    """Experiment 3: never-repeating candidates, a real proxy that decorrelates at ``shift_time``, three regimes.
 
-    regime: str = choice("both", ["both", "online", "refit"], doc="which learners to run")
-    proxy_corr: float = param(0.95, low=-1.0, high=1.0, ui=(0.0, 1.0, 0.05),
+    The true feature ranks the options exactly (``true_noise = 0``) but at a small scale (``true_scale``); the
+    proxy is a large-scale cue (``proxy_scale``) with correlation ``proxy_corr``: easier to pick up, worse."""
+
+    regime: str = choice("all", ["all", "online", "refit", "forgetting"], doc="which learners to run")
+    proxy_corr: float = param(0.9, low=-1.0, high=1.0, ui=(0.0, 1.0, 0.05),
                               doc="correlation of the proxy feature with the true value before the shift")
+    true_scale: float = param(0.1, low=0.0, low_open=True, high=100.0, ui=(0.05, 1.0, 0.05),
+                              doc="scale of the true feature, > 0 (1 = as large as the proxy)")
+    proxy_scale: float = param(1.0, low=0.0, low_open=True, high=100.0, widget="none",
+                               doc="scale of the proxy feature, > 0")
+    true_noise: float = param(0.0, low=0.0, high=5.0, ui=(0.0, 2.0, 0.25),
+                              doc="noise on the observed true feature (0: it ranks the options exactly)")
     shift_time: int = param(400, low=1, ui=(50, 600, 10), doc="step at which the proxy decorrelates")
     steps: int = param(600, low=2, ui=(100, 800, 50), doc="steps per run (learning never stops)")
-    true_noise: float = param(2.0, low=0.0, high=5.0, ui=(0.0, 4.0, 0.25),
-                              doc="noise on the observed true feature (the value is hard to see)")
     candidates: int = param(8, low=2, high=50, ui=(2, 20), doc="fresh options offered each step")
     learning_rate: float = param(0.05, low=0.0, low_open=True, widget="text",
                                  doc="online REINFORCE step size, > 0")
-    ridge: float = param(1.0, low=0.0, low_open=True, widget="none", doc="L2 penalty of the re-fit, > 0")
+    ridge: float = param(1.0, low=0.0, low_open=True, ui=(0.03, 3.0, 0.01), widget="log",
+                         doc="L2 penalty of both re-fits, > 0")
+    forget_window: int = param(100, low=1, ui=(10, 400, 10), doc="steps the forgetting re-fit keeps, >= 1")
     window: int = param(100, low=1, widget="none", doc="steps averaged before and after the shift")
-    runs: int = param(10, low=1, ui=(1, 20), doc="independent runs (seeds), >= 1")
+    runs: int = param(10, low=1, ui=(1, 5), doc="independent runs (seeds), >= 1 (the panel's slider stops at 5 "
+                                                 "to answer within about a second)")
 
     def check(self) -> None:
         if self.shift_time >= self.steps:
             raise self.invalid("shift_time", f"a step before the end of the run (< steps = {self.steps})")
         if self.window > self.shift_time or self.window > self.steps - self.shift_time:
             raise self.invalid("window", "at most shift_time and at most steps - shift_time")
+
+    @property
+    def regimes(self) -> tuple:
+        return NOVEL_REGIMES if self.regime == "all" else (self.regime,)
+
+    @property
+    def feature_scales(self) -> np.ndarray:
+        """Standard deviation of each feature: (true_scale * sqrt(1 + true_noise^2), proxy_scale)."""
+        return np.array([self.true_scale * np.hypot(1.0, self.true_noise), self.proxy_scale])
 
 
 def proxy_share(weights: np.ndarray) -> np.ndarray:
@@ -241,40 +271,111 @@ def proxy_share(weights: np.ndarray) -> np.ndarray:
     return np.where(total > 0, w[..., 1] / np.where(total > 0, total, 1.0), 0.5)
 
 
-def run_novel_choice(config: NovelChoiceExperimentConfig, seed: int, progress=None) -> dict:
+def proxy_reliance(weights: np.ndarray, scales: np.ndarray) -> np.ndarray:
+    """The proxy's share of the policy's *standardized* weights, |w_p s_p| / (|w_t s_t| + |w_p s_p|), with s the
+    features' standard deviations: how much of the score's spread comes from the proxy, whatever the scales.
+    0 = the true feature only (the ideal here), 1 = the proxy only, 0.5 also where both weights are 0."""
+    return proxy_share(np.asarray(weights) * np.asarray(scales))
+
+
+def reference_rewards(config: NovelChoiceExperimentConfig, seed: int = 0, n: int = 200_000) -> dict:
+    """Calibration of the reward scale: the expected reward per step of fixed policies, before and after the
+    shift (Monte Carlo over ``n`` offers): ``random`` (uniform choice, 1/2), ``true`` (argmax of the true
+    feature), ``proxy`` (argmax of the proxy). Each entry is {"pre": .., "post": ..}."""
+    rng = as_generator(seed)
+    out = {"random": {}, "true": {}, "proxy": {}}
+    for phase, rho in (("pre", config.proxy_corr), ("post", 0.0)):
+        v, f = draw_candidates(rng, (n, config.candidates), rho, config.true_noise, config.true_scale,
+                               config.proxy_scale)
+        rows = np.arange(n)
+        out["random"][phase] = float(v.mean())
+        out["true"][phase] = float(v[rows, f[..., 0].argmax(1)].mean())
+        out["proxy"][phase] = float(v[rows, f[..., 1].argmax(1)].mean())
+    return out
+
+
+def run_novel_choice(config: NovelChoiceExperimentConfig, seed: int, progress=None, regimes=None) -> dict:
     """Train each selected regime for ``config.runs`` runs; returns {regime: {"weights": (steps, runs, 2),
-    "expected_reward": (steps, runs)}} and the config under ``"config"``."""
-    regimes = ["online", "refit"] if config.regime == "both" else [config.regime]
+    "expected_reward": (steps, runs)}} and the config under ``"config"``. Every regime sees the same offers
+    in run i (the envs are seeded alike), so the regimes are compared seed by seed. ``regimes`` overrides
+    ``config.regimes``."""
     out = {"config": config}
+    regimes = tuple(regimes or config.regimes)
+    learners = {"online": LinearSoftmaxConfig(regime="online", learning_rate=config.learning_rate),
+                "refit": LinearSoftmaxConfig(regime="refit", ridge=config.ridge, newton_steps=2),
+                "forgetting": LinearSoftmaxConfig(regime="refit", ridge=config.ridge, newton_steps=3,
+                                                  window=config.forget_window)}
     for i, regime in enumerate(regimes):
         envs = [gym.make("rlcore/NovelChoiceBandit-v0", candidates=config.candidates,
-                         proxy_corr=config.proxy_corr, true_noise=config.true_noise,
-                         shift_time=config.shift_time, horizon=config.steps) for _ in range(config.runs)]
-        learner = LinearSoftmaxConfig(regime=regime, learning_rate=config.learning_rate, ridge=config.ridge,
-                                      newton_steps=2)
-        res = train_linear_softmax_batch(envs, learner, config.steps, derive_seed(seed, regime))
+                         proxy_corr=config.proxy_corr, true_noise=config.true_noise, true_scale=config.true_scale,
+                         proxy_scale=config.proxy_scale, shift_time=config.shift_time, horizon=config.steps)
+                for _ in range(config.runs)]
+        res = train_linear_softmax_batch(envs, learners[regime], config.steps, derive_seed(seed, "novel"))
         out[regime] = {"weights": res["weights"], "expected_reward": res["expected_reward"]}
         if progress:
             progress((i + 1) / len(regimes))
     return out
 
 
-def novel_choice_summary(result: dict) -> dict:
-    """Per regime: ``proxy_share`` (mean over runs, weights just before the shift), ``reward_pre`` and
-    ``reward_post`` (mean expected reward over runs in the ``window`` steps before / after the shift),
-    ``relative_drop`` = 1 - post / pre, and ``gain_lost`` = (pre - post) / (pre - chance), the share of the
-    learned gain over uniform random choice (chance = 1/2) that the shift wipes out. Plus ``share_gap``."""
+def novel_choice_per_seed(result: dict) -> dict:
+    """Per regime, one value per run (seed): ``reliance`` (proxy reliance of the weights just before the
+    shift), ``reward_pre`` / ``reward_post`` (mean expected reward in the ``window`` steps before / after the
+    shift), ``drop`` = 1 - post / pre (the raw relative loss) and ``gain_lost`` = (pre - post) / (pre - 1/2)."""
     cfg = result["config"]
     s, w = cfg.shift_time, cfg.window
     out = {}
-    for regime in ("online", "refit"):
+    for regime in NOVEL_REGIMES:
         if regime not in result:
             continue
         er = result[regime]["expected_reward"]
-        pre, post = float(er[s - w:s].mean()), float(er[s:s + w].mean())
-        out[regime] = {"proxy_share": float(proxy_share(result[regime]["weights"][s - 1]).mean()),
-                       "reward_pre": pre, "reward_post": post, "relative_drop": 1 - post / pre,
-                       "gain_lost": (pre - post) / max(pre - 0.5, 1e-9)}
-    if "online" in out and "refit" in out:
-        out["share_gap"] = abs(out["online"]["proxy_share"] - out["refit"]["proxy_share"])
+        pre, post = er[s - w:s].mean(0), er[s:s + w].mean(0)
+        out[regime] = {"reliance": proxy_reliance(result[regime]["weights"][s - 1], cfg.feature_scales),
+                       "reward_pre": pre, "reward_post": post, "drop": 1 - post / pre,
+                       "gain_lost": (pre - post) / np.maximum(pre - 0.5, 1e-9)}
+    return out
+
+
+def novel_choice_summary(result: dict, drop_threshold: float = 0.2) -> dict:
+    """The per-seed numbers of :func:`novel_choice_per_seed` as lists, with their means, the range, and the
+    count of seeds whose raw drop exceeds ``drop_threshold`` (``drop_above``) and whose reliance exceeds 1/2
+    (``reliant``), per regime."""
+    out = {}
+    for regime, per in novel_choice_per_seed(result).items():
+        d = {k: [float(x) for x in v] for k, v in per.items()}
+        d.update({f"{k}_mean": float(np.mean(v)) for k, v in per.items()})
+        d.update({"reliance_min": float(per["reliance"].min()), "reliance_max": float(per["reliance"].max()),
+                  "drop_min": float(per["drop"].min()), "drop_max": float(per["drop"].max()),
+                  "drop_above": int((per["drop"] > drop_threshold).sum()),
+                  "reliant": int((per["reliance"] > 0.5).sum()), "seeds": int(len(per["drop"]))})
+        out[regime] = d
+    return out
+
+
+#: The sweeps that control experiment 3: the scale handicap of the true feature and the re-fits' ridge.
+SCALE_SWEEP = (0.1, 0.3, 1.0)
+RIDGE_SWEEP = (1.0, 0.1, 0.03)
+
+
+def novel_choice_sweep(config: NovelChoiceExperimentConfig, seed: int, field: str, values, progress=None,
+                       regimes=None, base: dict | None = None) -> dict:
+    """Re-run experiment 3 with ``field`` set to each of ``values`` (only ``regimes`` if given); returns
+    {"values": values, "field": field, regime: {"reliance": (len(values), runs), "drop": (len(values), runs)}}
+    (per-seed numbers at each value). ``base``, the result of ``run_novel_choice(config, seed)``, is reused
+    at the value ``config`` already has (the same runs, not recomputed)."""
+    out = {"values": tuple(values), "field": field}
+    regimes = tuple(regimes or config.regimes)
+    for j, v in enumerate(values):
+        if base is not None and v == getattr(config, field) and base["config"] == config:
+            per = {r: d for r, d in novel_choice_per_seed(base).items() if r in regimes}
+        else:
+            per = novel_choice_per_seed(run_novel_choice(config.replace(**{field: v}), seed, regimes=regimes))
+        for regime, d in per.items():
+            slot = out.setdefault(regime, {"reliance": [], "drop": []})
+            slot["reliance"].append(d["reliance"])
+            slot["drop"].append(d["drop"])
+        if progress:
+            progress((j + 1) / len(values))
+    for regime in NOVEL_REGIMES:
+        if regime in out:
+            out[regime] = {k: np.array(v) for k, v in out[regime].items()}
     return out

@@ -6,21 +6,31 @@ Each run starts from the uniform policy and makes ``steps`` pulls, one REINFORCE
 * p_best(t): the probability the policy gives the better arm before pull t, per run;
 * J(t) = sum_a pi_a(t) mu_a: the expected reward of the policy before pull t;
 * the fraction of runs whose final p_best is at least ``success_prob`` (they found the better arm).
+
+**Lock-in.** A run is *locked in* on an arm when its final probability of that arm is at least the lock-in
+threshold ``success_prob`` = 0.9; a worse-arm lock-in is a run whose final probability of the worse arm is
+>= 0.9 (with two arms: p_best <= 0.1). :func:`lock_in_rates` measures the rates over many runs and a grid of
+learning rates at once (with and without the baseline), for the lesson's "try this" predictions.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import gymnasium as gym
 import numpy as np
 
 from ..config import Config, param
-from ..learners.reinforce import ReinforceConfig, train_reinforce_bandit
+from ..learners.reinforce import ReinforceConfig, train_reinforce_bandit, train_reinforce_bernoulli
 from ..seeding import derive_seed
 from .bandits import expected_reward
 
-__all__ = ["StartHereConfig", "StartHereResult", "run_start_here"]
+__all__ = ["StartHereConfig", "StartHereResult", "run_start_here", "lock_in_rates", "lock_in_rates_cached",
+           "LEARNING_RATES"]
+
+#: The learning rates of the lock-in sweep (log-spaced, around the lesson's 0.5 and the "try this" 5).
+LEARNING_RATES = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,8 @@ class StartHereConfig(Config):
     runs: int = param(20, low=1, ui=(1, 50), doc="independent runs (seeds) drawn, >= 1")
     seed: int = param(0, low=0, ui=(0, 20), doc="first seed; run i uses a seed derived from (seed, i)")
     success_prob: float = param(0.9, low=0.5, high=1.0, widget="none",
-                                doc="final p_best at or above which a run counts as having found the arm")
+                                doc="lock-in threshold: a run is locked in on an arm when its final "
+                                    "probability of that arm is at least this")
 
 
 @dataclass(frozen=True)
@@ -56,10 +67,17 @@ class StartHereResult:
         """Fraction of runs whose final p_best >= success_prob."""
         return float(np.mean(self.p_best[:, -1] >= self.config.success_prob))
 
+    @property
+    def worse_locked(self) -> np.ndarray:
+        """Per run: True where the final probability of the worse arm is >= the lock-in threshold."""
+        return 1.0 - self.p_best[:, -1] >= self.config.success_prob
+
     def summary(self) -> dict:
         """The numbers the notebook reports (and its tests check)."""
         return {
             "found_fraction": self.found_fraction,
+            "worse_locked_fraction": float(self.worse_locked.mean()),
+            "lock_threshold": self.config.success_prob,
             "initial_expected_reward": float(self.expected_reward[:, 0].mean()),
             "final_expected_reward": float(self.expected_reward[:, -1].mean()),
             "final_p_best_mean": float(self.p_best[:, -1].mean()),
@@ -81,3 +99,38 @@ def run_start_here(config: StartHereConfig, progress=None) -> StartHereResult:
         if progress is not None:
             progress((i + 1) / config.runs)
     return StartHereResult(config, np.array(p_best), np.array(value))
+
+
+def lock_in_rates(config: StartHereConfig, learning_rates=LEARNING_RATES, runs: int = 200,
+                  baselines=(False, True)) -> dict:
+    """Lock-in rates over ``runs`` runs per learning rate, for each baseline setting, on ``config``'s arms.
+
+    Returns ``learning_rates`` and, per baseline (key ``"baseline"`` / ``"no baseline"``), arrays over the
+    learning rates: ``worse`` (fraction of runs whose final probability of the worse arm is >= the lock-in
+    threshold), ``better`` (same for the better arm) and ``committed`` (either arm). With equal arms "better"
+    is arm 0 (p_left). Seeds derive from (config.seed, baseline), so each rate uses fresh runs.
+    """
+    means = np.array([config.p_left, config.p_right])
+    best = int(np.argmax(means))
+    lrs = np.repeat(np.asarray(learning_rates, dtype=np.float64), runs)
+    out = {"learning_rates": tuple(learning_rates), "runs": runs, "threshold": config.success_prob}
+    for b in baselines:
+        final = train_reinforce_bernoulli(means, lrs, config.steps, b, derive_seed(config.seed, "lock", int(b)))[-1]
+        final = final.reshape(len(learning_rates), runs, 2)
+        better = final[..., best] >= config.success_prob
+        worse = final[..., 1 - best] >= config.success_prob
+        out["baseline" if b else "no baseline"] = {"worse": worse.mean(1), "better": better.mean(1),
+                                                   "committed": (better | worse).mean(1)}
+    return out
+
+
+def lock_in_rates_cached(config: StartHereConfig, runs: int = 100) -> dict:
+    """:func:`lock_in_rates` over :data:`LEARNING_RATES` and both baseline settings, cached. The sweep does not
+    depend on the config's own learning rate, baseline or run count, so a panel changing those redraws without
+    re-running it."""
+    return _cached_rates(config.replace(learning_rate=0.5, baseline=False, runs=1), runs)
+
+
+@lru_cache(maxsize=64)
+def _cached_rates(config: StartHereConfig, runs: int) -> dict:
+    return lock_in_rates(config, LEARNING_RATES, runs)

@@ -6,7 +6,8 @@ a weight per feature, never a preference for a particular option (options never 
 * ``online``: one REINFORCE step per timestep,  w <- w + lr * (r_t - b_t) * (F_{t,a_t} - E_pi[F_t]), with b_t the
   running mean reward (or 0 without a baseline);
 * ``refit``:  before every action, w = argmax_w sum_{s<t} r_s log pi_w(a_s | F_s) - ridge/2 |w|^2 over the whole
-  history (Newton's method, warm-started; :func:`rlcore.learners.history_refit.refit_linear`).
+  history (Newton's method, warm-started; :func:`rlcore.learners.history_refit.refit_linear`); with
+  ``window = W > 0`` the sum runs over the last W steps only (a *forgetting* re-fit: old data drops out).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class LinearSoftmaxConfig(Config):
     ridge: float = param(1.0, low=0.0, low_open=True, widget="text",
                          doc="L2 penalty of the re-fit (keeps the optimum finite on separable data), > 0")
     newton_steps: int = param(2, low=1, high=20, doc="Newton steps per re-fit (warm-started)")
+    window: int = param(0, low=0, doc="re-fit on the last `window` steps only (0: on all history)")
 
 
 def train_linear_softmax_batch(envs: list, config: LinearSoftmaxConfig, steps: int, seed: SeedLike) -> dict:
@@ -54,7 +56,8 @@ def train_linear_softmax_batch(envs: list, config: LinearSoftmaxConfig, steps: i
            "rewards": np.empty((steps, runs)), "actions": np.empty((steps, runs), dtype=int)}
     for t in range(steps):
         if config.regime == "refit" and t > 0:
-            w = refit_linear(w, hist_f[..., :t], hist_c[..., :t], hist_r[:, :t], config.ridge,
+            lo = max(0, t - config.window) if config.window else 0
+            w = refit_linear(w, hist_f[..., lo:t], hist_c[..., lo:t], hist_r[:, lo:t], config.ridge,
                              config.newton_steps)
         probs = softmax(np.einsum("rkd,rd->rk", obs, w))
         values = np.stack([env.unwrapped.values for env in envs])
