@@ -135,10 +135,10 @@ class ButtonResult:
         arrive = self.value_w @ phi.T  # (runs, n): W of arriving in each cell
         return np.stack([arrive[:, button_next(cells, LEFT, n)], arrive[:, button_next(cells, RIGHT, n)]], -1)
 
-    def lamp_sweep(self, similarities=np.linspace(0.0, 1.0, 21)) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Mean press rate of every agent at each similarity: ``(similarities, {agent: (len,)})``."""
-        rates = [self.press_rates(s) for s in similarities]
-        return np.asarray(similarities), {a: np.array([r[a].mean() for r in rates]) for a in BUTTON_AGENTS}
+    def lamp_sweep(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Mean press rate of every agent at similarities 0, 0.05, ..., 1: ``(similarities, {agent: (21,)})``
+        (computed once per trained set of agents)."""
+        return _lamp_sweep(self.config.replace(similarity=0.5))
 
     def table(self, similarity: float | None = None) -> list[dict]:
         """The lesson's answer: one row per agent, mean press rate and its spread over runs."""
@@ -148,6 +148,13 @@ class ButtonResult:
                          "max": float(p.max()), "sem": float(p.std(ddof=1) / np.sqrt(len(p))) if len(p) > 1
                          else 0.0})
         return rows
+
+
+@functools.lru_cache(maxsize=16)
+def _lamp_sweep(config: ButtonConfig):
+    result, similarities = run_button(config), np.linspace(0.0, 1.0, 21)
+    rates = [result.press_rates(s) for s in similarities]
+    return similarities, {a: np.array([r[a].mean() for r in rates]) for a in BUTTON_AGENTS}
 
 
 @functools.lru_cache(maxsize=16)
@@ -350,7 +357,7 @@ class ProbeConfig(Config):
     runs: int = param(10, low=1, ui=(1, 20), doc="networks (seeds) per kind, >= 1")
     steps: int = param(400, low=1, ui=(100, 2000, 100), doc="Adam steps (batches of 64 contexts), >= 1")
     hidden: int = param(32, low=2, high=256, ui=(4, 64), doc="trunk width, >= 2")
-    learning_rate: float = param(0.03, low=0.0, low_open=True, widget="text", doc="Adam step size, > 0")
+    learning_rate: float = param(0.05, low=0.0, low_open=True, widget="text", doc="Adam step size, > 0")
     bonus_scale: float = param(2.0, low=0.0, low_open=True, ui=(0.5, 4.0), doc="weight of |s_1| in reward, > 0")
     probe_points: int = param(400, low=20, ui=(50, 1000, 50), doc="probe fit and held-out contexts each, >= 20")
     seed: int = param(0, low=0, ui=(0, 20), doc="first seed")
