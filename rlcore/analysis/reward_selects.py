@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import Config, choice, param
-from ..envs.reward_selects import button_features, button_next, coin_step, LEFT, RIGHT
+from ..envs.reward_selects import LEFT, RIGHT, button_features, button_next, button_step, coin_step
 from ..learners.reward_selects import (COIN_VIEWS, button_policy, coin_view, fit_reward_model, plan_corridor,
                                        softmax, train_button_pg, train_button_values, train_coin_pg,
                                        train_rater_bandit)
@@ -171,13 +171,28 @@ def run_button(config: ButtonConfig) -> ButtonResult:
     lamp_theta, lamp_w = train_button_pg(c.runs, c.episodes, n, False, True, 0.0, c.learning_rate, c.gamma, rng)
     with_theta, _ = train_button_pg(c.runs, c.episodes, n, True, False, 0.0, c.learning_rate, c.gamma, rng)
     value_w = train_button_values(c.runs, c.episodes, n, 0.2, c.gamma, 0.2, rng)
-    # the reward model: random exploration without the button, as many steps as the others' training
+    # the reward model: the uniform random policy's episodes without the button, as many as the others train
     phi = button_features(n, False, 0.0)
-    model_w = []
-    for _ in range(c.runs):
-        arrived = np.clip(1 + np.cumsum(rng.choice([-1, 1], size=c.episodes * 5)), 0, n - 1) % n
-        model_w.append(fit_reward_model(phi[arrived], (arrived == n - 1).astype(float), ridge=1.0))
-    return ButtonResult(c, pg_theta, lamp_theta, lamp_w, value_w, np.array(model_w), with_theta)
+    arrived, rewards = _random_exploration(c.runs, c.episodes, n, rng)
+    model_w = np.array([fit_reward_model(phi[arrived[k]], rewards[k], ridge=1.0) for k in range(c.runs)])
+    return ButtonResult(c, pg_theta, lamp_theta, lamp_w, value_w, model_w, with_theta)
+
+
+def _random_exploration(runs: int, episodes: int, length: int, rng: np.random.Generator):
+    """Cells arrived in and rewards of uniformly random episodes (no button), shape (runs, steps) each."""
+    arrived, rewards = [], []
+    for _ in range(episodes):
+        pos, alive = np.ones(runs, dtype=int), np.ones(runs, dtype=bool)
+        for _t in range(3 * length):
+            new, r, done, _ = button_step(pos, rng.integers(0, 2, runs), length, False, 0.0)
+            arrived.append(np.where(alive, new, -1)), rewards.append(r)
+            alive &= ~done
+            pos = new
+            if not alive.any():
+                break
+    arrived, rewards = np.array(arrived).T, np.array(rewards).T
+    keep = arrived >= 0
+    return [a[k] for a, k in zip(arrived, keep)], [r[k] for r, k in zip(rewards, keep)]
 
 
 # ------------------------------------------------------------------------------------- the rater

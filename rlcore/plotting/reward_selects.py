@@ -115,14 +115,18 @@ def coin_figure(result):
 
 def probe_figure(result):
     """Held-out R^2 of the linear probe to expected return, per network, with runs as dots."""
-    fig, ax = subplots(1, width=6.0, height=3.4)
+    fig, ax = subplots(1, width=7.5, height=3.6)
     names = list(result.r2)
     for i, name in enumerate(names):
         vals = result.r2[name]
         ax.bar(i, np.mean(vals), color=color(i), alpha=0.7)
         ax.scatter(np.full(len(vals), i) + np.random.default_rng(i).uniform(-0.2, 0.2, len(vals)), vals, s=8,
                    color="k", alpha=0.5, zorder=3)
-    ax.set_xticks(range(len(names)), [n.replace(", ", ",\n") for n in names], fontsize=7)
+    short = {"noise features": "noise\nfeatures", "raw input": "raw\ninput", "untrained network": "untrained\nnetwork",
+             "policy only, shuffled rewards": "policy only,\nshuffled\nrewards", "policy only": "policy\nonly",
+             "value head, shuffled rewards": "value head,\nshuffled\nrewards", "value head": "value\nhead",
+             "ideal (|s_1| given)": "ideal\n(|s_1| given)"}
+    ax.set_xticks(range(len(names)), [short.get(n, n) for n in names], fontsize=8)
     ax.set_ylim(min(0.0, min(np.min(v) for v in result.r2.values())) - 0.05, 1.05)
-    label(ax, "", "held-out R² of a linear probe to V(s)", "is expected return linearly readable?")
+    label(ax, "", "held-out R² of a linear probe to V*(s)", "is expected return linearly readable?")
     return fig
