@@ -214,7 +214,7 @@ class RaterSweepConfig(Config):
     """The rater sweep: a grid over detection probability d and task cost, at one penalty and fake cost."""
 
     detect: float = param(0.3, low=0.0, high=1.0, ui=(0.0, 1.0, 0.1), doc="the marked point's d")
-    cost_do: float = param(0.9, low=0.0, high=1.5, ui=(0.0, 1.5, 0.125), doc="the marked point's task cost")
+    cost_do: float = param(0.9, low=0.0, high=1.5, ui=(0.0, 1.5, 0.1), doc="the marked point's task cost")
     penalty: float = param(1.0, low=0.0, high=3.0, ui=(0.0, 3.0, 0.5), doc="penalty for a caught fake")
     cost_fake: float = param(0.05, low=0.0, high=0.5, ui=(0.0, 0.5, 0.05), doc="cost of faking")
     runs: int = param(10, low=1, ui=(1, 20), doc="learner runs (seeds) per grid cell, >= 1")
@@ -224,7 +224,7 @@ class RaterSweepConfig(Config):
 
 
 DETECT_GRID = np.round(np.linspace(0.0, 1.0, 11), 3)
-COST_GRID = np.round(np.linspace(0.0, 1.5, 13), 3)
+COST_GRID = np.round(np.linspace(0.0, 1.5, 16), 3)
 
 
 @dataclass(frozen=True)

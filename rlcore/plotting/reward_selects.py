@@ -103,13 +103,13 @@ def coin_figure(result):
     label(ax1, "training episodes with the coin on the left", "test success (coin moved left)",
           "score vs. cue")
     ax1.legend(fontsize=7, loc="center right")
-    grid = result.left_probability()
+    grid = result.left_probability()[:, 1:-1]  # the end cells are never occupied (reaching one sends the agent back)
     im = ax2.imshow(grid, cmap="coolwarm_r", vmin=0, vmax=1, aspect="auto")
     fig.colorbar(im, ax=ax2, label="P(step left)")
     ax2.set_yticks(range(5), ["no end yet", "left end, no score", "left end, scored", "right end, no score",
                               "right end, scored"], fontsize=7)
-    ax2.set_xticks(range(grid.shape[1]))
-    label(ax2, "position", "memory register", f"memory-and-score agent, trained at {result.config.share:.0%}")
+    ax2.set_xticks(range(grid.shape[1]), [str(i + 1) for i in range(grid.shape[1])])
+    label(ax2, "position (ends 0 and last not shown)", "memory register", f"memory-and-score agent, trained at {result.config.share:.0%}")
     return fig
 
 
