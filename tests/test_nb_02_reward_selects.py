@@ -87,8 +87,8 @@ def test_score_vs_cue_across_seeds():
     result = run_coin(CoinConfig(runs=10, episodes=1000, test_episodes=100, seed=5))
     memoryless, hidden, scored = result.test_success
     assert memoryless.max() < 0.1                            # the cue
-    assert hidden.mean(-1).max() < 0.15                      # control: the score hidden (a rare run settles on
-    # "left end first", another cue that happens to fit the test; observed 1 run in 40)
+    assert hidden.mean() < 0.1 and (hidden > 0.5).mean() <= 0.1   # control: the score hidden (a rare run
+    # settles on "left end first", another cue that happens to fit the test; observed 3 runs in 160 over 4 seeds)
     assert (scored[2] > 0.9).mean() >= 0.9                   # 10% moved: nearly every run adapts
     assert (scored[1:] > hidden[1:] + 0.5).mean() >= 0.85    # per run: the score is what helps
     assert scored[0].mean() < scored[1].mean() - 0.3         # 0% vs. 2% moved
