@@ -115,9 +115,11 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("00_start_here", "Start here", "the map of the collection and a first live experiment", "-", "-"),
     Lesson("01_reinforce_log_trick", "The REINFORCE log trick",
            "the log belongs to the gradient estimator, not to the objective; re-fitting on history optimizes "
-           "something else", "001", "1-3"),
-    Lesson("02_reward_selects", "Reward selects", "reward as selection vs. a learned target; score vs. cue",
-           "002", "4-6"),
+           "something else; online vs. re-fit with a real proxy; deception without a deployment phase", "001",
+           "1-3"),
+    Lesson("02_reward_selects", "Reward selects",
+           "reward as selection vs. a learned target: which agents press a reward button, approval that selects "
+           "faking, score vs. cue, a probe for expected return", "002", "4-6, 4b"),
     Lesson("03_ppo_advantage", "PPO's advantage, decomposed",
            "with sparse reward, how much of PPO's policy gradient comes from reward and how much from the value "
            "head", "003", "7 (8)"),
