@@ -16,6 +16,8 @@ and shared reward) or the learner's expected reward against the frozen opponent.
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +28,8 @@ from ..learners.selfplay import SelfPlayConfig, train_selfplay
 from ..seeding import derive_seed
 
 __all__ = ["RelativeFitnessConfig", "RelativeFitnessResult", "run_relative_fitness", "expected_dynamics",
-           "replicator_path", "selfplay_logit_gradient", "rest_point", "cost_sweep"]
+           "replicator_path", "selfplay_logit_gradient", "rest_point", "cost_sweep",
+           "run_relative_fitness_cached"]
 
 CONDITIONS = ("self", "frozen", "team")
 
@@ -60,29 +63,29 @@ def selfplay_logit_gradient(p, value, cost):
 
 def expected_dynamics(config: RelativeFitnessConfig, opponent: str = "self") -> np.ndarray:
     """The learner's expected update iterated from the start (no sampling); hawk share, shape (steps + 1,)."""
-    theta = np.log(config.initial_hawk / (1 - config.initial_hawk))
+    v, c, p0 = config.value, config.cost, config.initial_hawk
+    theta = math.log(p0 / (1 - p0))
     out = np.empty(config.steps + 1)
     for t in range(config.steps + 1):
-        p = 1 / (1 + np.exp(-theta))
+        p = 1 / (1 + math.exp(-theta))
         out[t] = p
-        q = config.initial_hawk if opponent == "frozen" else p
-        f = hawk_dove_fitness(q, config.value, config.cost)
+        q = p0 if opponent == "frozen" else p
         if opponent == "team":  # d/dp of J(p) = V/2 - C p^2/2, split over the two seats
-            drift = p * (1 - p) * (-config.cost * p / 2)
-        else:
-            drift = p * (1 - p) * (f[0] - f[1])
+            drift = p * (1 - p) * (-c * p / 2)
+        else:  # f_H(q) - f_D(q) = (V - C q)/2
+            drift = p * (1 - p) * (v - c * q) / 2
         theta += config.learning_rate * drift
     return out
 
 
-def replicator_path(p0: float, value: float, cost: float, times: np.ndarray, substeps: int = 20) -> np.ndarray:
-    """Solve dp/ds = p (1 - p) (f_H - f_D) from p(0) = p0 and return p at the increasing ``times`` (RK4)."""
+def replicator_path(p0: float, value: float, cost: float, times: np.ndarray, substeps: int = 8) -> np.ndarray:
+    """Solve dp/ds = p (1 - p) (f_H - f_D) = p (1 - p)(V - C p)/2 from p(0) = p0 and return p at the
+    increasing ``times`` (classic RK4, ``substeps`` steps per interval)."""
     def field(p):
-        f = hawk_dove_fitness(p, value, cost)
-        return p * (1 - p) * (f[0] - f[1])
+        return p * (1 - p) * (value - cost * p) / 2
 
     out, p, s = np.empty(len(times)), float(p0), 0.0
-    for i, target in enumerate(times):
+    for i, target in enumerate(np.asarray(times, dtype=float).tolist()):
         h = (target - s) / substeps
         for _ in range(substeps):
             k1 = field(p)
@@ -167,3 +170,9 @@ def cost_sweep(config: RelativeFitnessConfig, costs=(1.0, 2.0, 3.0, 4.0, 6.0, 8.
                                - mean_payoff(p_star, cfg.value, cfg.cost)))
     return {"costs": [float(c) for c in costs], "measured_fall": measured, "predicted_fall": predicted,
             "final_hawk": hawk}
+
+
+@functools.lru_cache(maxsize=64)
+def run_relative_fitness_cached(config: RelativeFitnessConfig) -> RelativeFitnessResult:
+    """:func:`run_relative_fitness`, remembered per config (a widget moved back answers at once)."""
+    return run_relative_fitness(config)
