@@ -33,7 +33,8 @@ def coin_figure(sweep: dict, highlight: float | None = None):
         ax.set_xticks(x, [f"{s:.0%}" for s in shares])
         ax.set_ylim(-0.03, 1.03)
         label(ax, "training levels with the coin elsewhere", "share of test levels", title)
-    axes[0].legend(fontsize=7, loc="center right")
+    handles, labels = axes[0].get_legend_handles_labels()
+    axes[1].legend(handles, labels, fontsize=7, loc="center")  # the right panel's middle is empty
     return fig
 
 

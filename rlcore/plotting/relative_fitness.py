@@ -25,17 +25,20 @@ def selection_curves(result, max_lines: int = 20):
     ax1.axhline(min(1.0, c.value / c.cost), color="grey", lw=0.8)
     ax1.set_ylim(-0.02, 1.02)
     label(ax1, "update", "hawk share (probability of hawk)", "who gets reinforced")
-    ax1.legend(fontsize=7, loc="center right")
     for i, cond in enumerate(("self", "frozen", "team")):
         pay = result.payoff(cond)
-        ax2.plot(t, pay.mean(1), color=color([1, 0, 2][i]), lw=2, label=NAMES[cond])
+        ax2.plot(t, pay.mean(1), color=color([1, 0, 2][i]), lw=2)
         ax2.fill_between(t, np.quantile(pay, 0.1, 1), np.quantile(pay, 0.9, 1), color=color([1, 0, 2][i]),
                          alpha=0.15, lw=0)
     ax2.axhline(c.value / 2, color="grey", ls="--", lw=1, label="all doves: V/2")
     s = result.summary()
     ax2.axhline(s["rest_point_payoff"], color="grey", ls=":", lw=1, label="mean payoff at the rest point")
     label(ax2, "update", "expected reward per round", "what happens to reward")
-    ax2.legend(fontsize=7, loc="best")
+    handles, labels = [], []
+    for ax in (ax1, ax2):
+        h, lab = ax.get_legend_handles_labels()
+        handles, labels = handles + h, labels + lab
+    fig.legend(handles, labels, loc="outside lower center", ncol=4, fontsize=7)
     return fig
 
 
