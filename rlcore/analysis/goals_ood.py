@@ -82,6 +82,8 @@ def run_coin_sweep(config: CoinConfig, shares=SHARES, progress=None) -> dict:
         w = train_level_runner(learner, train_levels, config.runs, seed=derive_seed(config.seed, "train", i))
         learned[float(share)] = _evaluate(w, test_levels, config.test_levels,
                                           as_generator(derive_seed(config.seed, "test", i)))
+        # how strongly "coin above" pushes towards grab, relative to the other actions (per run)
+        learned[float(share)]["grab_coin_weight"] = w[:, 2, 3] - w[:, :2, 3].mean(1)
         if progress is not None:
             progress((i + 1) / (len(shares) + 1))
     rng = as_generator(derive_seed(config.seed, "references"))
@@ -103,6 +105,7 @@ def coin_summary(sweep: dict) -> dict:
             "ledge_coin_max": float(m["ledge_coin"].max()), "ledge_coin_min": float(m["ledge_coin"].min()),
             "end_coin_min": float(m["end_coin"].min()),
             "ledge_capable_min": float((1 - m["ledge_died"]).min()),
+            "grab_coin_weight_max_abs": float(np.abs(m["grab_coin_weight"]).max()),
         }
     return out
 
