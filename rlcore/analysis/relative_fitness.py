@@ -168,8 +168,8 @@ def cost_sweep(config: RelativeFitnessConfig, costs=(1.0, 2.0, 3.0, 4.0, 6.0, 8.
         p_star = rest_point(cfg.value, cfg.cost)
         predicted.append(float(mean_payoff(cfg.initial_hawk, cfg.value, cfg.cost)
                                - mean_payoff(p_star, cfg.value, cfg.cost)))
-    return {"costs": [float(c) for c in costs], "measured_fall": measured, "predicted_fall": predicted,
-            "final_hawk": hawk}
+    return {"value": config.value, "costs": [float(c) for c in costs], "measured_fall": measured,
+            "predicted_fall": predicted, "final_hawk": hawk}
 
 
 @functools.lru_cache(maxsize=64)

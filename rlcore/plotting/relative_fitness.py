@@ -48,6 +48,6 @@ def sweep_figure(sweep: dict):
     ax.plot(sweep["costs"], sweep["predicted_fall"], color="k", lw=1.2, ls="--", label="replicator: J(p0) - J(p*)")
     ax.plot(sweep["costs"], sweep["measured_fall"], "o", color=color(1), label="self-play REINFORCE (mean of runs)")
     ax.axhline(0, color="grey", lw=0.8)
-    label(ax, "cost of a fight C (V = value)", "fall of the mean payoff", "how much selection costs the population")
+    label(ax, f"cost of a fight C (value V = {sweep['value']:g})", "fall of the mean payoff", "how much selection costs the population")
     ax.legend(fontsize=8)
     return fig
