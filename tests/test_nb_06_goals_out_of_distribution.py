@@ -3,9 +3,10 @@
 1. Runners trained with the coin always at the level's end keep their capability on new levels (they cross
    pits and reach the end) but ignore a moved coin; the in-distribution test cannot see it; training on a share
    of levels with the coin elsewhere raises the moved-coin rate. References: uniform, scripted runner, seeker.
-2. A cue-follower and a rule-inferrer (the same learner, trained without and with misleading games) are
-   indistinguishable in distribution by measurement and differ on misleading games; the advantage shrinks with
-   in-episode reward feedback; on games with an arbitrary new rule neither has any advantage (chance k/doors).
+2. A cue-follower and a rule-inferrer (the same learner, trained without and with games that show no cue;
+   neither sees a misleading game in training) are indistinguishable in distribution by measurement and differ
+   on misleading games; the advantage shrinks with in-episode reward feedback; on games with an arbitrary new
+   rule neither has any advantage (chance k/doors).
 3. The cloning example (by construction: kept as a unit test).
 """
 
@@ -29,7 +30,7 @@ def test_notebook_metrics(notebook_runs):
     assert by["0.3"]["ledge_coin"] >= by["0"]["ledge_coin"] + 0.4
     d = m["doors"]
     assert d["distance"]["aligned"] < 0.03 and d["distance"]["misleading"] > 0.5
-    assert d["advantage"]["misleading"][0] >= 0.7 and d["advantage"]["misleading"][0] > d["advantage"]["misleading"][1]
+    assert d["advantage"]["misleading"][0] >= 0.6 and d["advantage"]["misleading"][0] > d["advantage"]["misleading"][1]
     assert max(abs(x) for x in d["advantage"]["arbitrary"]) < 0.06
     assert m["cloning"]["clone_taken_by_fitness_valuer"] == 1.0 and m["cloning"]["clone_taken_by_correlate_valuer"] == 0.0
 
@@ -72,21 +73,21 @@ def doors():
 def test_indistinguishable_in_distribution_different_outside_across_seeds(doors):
     for d in doors:  # 2 x 10 runs
         assert d["distance_max"]["aligned"] < 0.03  # observed < 0.01
-        assert d["distance_min"]["misleading"] > 0.8
+        assert d["distance_min"]["misleading"] > 0.6  # observed 0.77
         assert abs(d["advantage"]["aligned"][0]) < 0.03
 
 
 def test_advantage_shrinks_with_feedback_and_vanishes_for_a_new_rule_across_seeds(doors):
     for d in doors:
         mis = d["advantage_min_over_runs"]["misleading"]
-        assert mis[0] >= 0.8 and 0.1 <= d["advantage"]["misleading"][1] <= 0.5 and d["advantage"]["misleading"][-1] == 0
+        assert mis[0] >= 0.6 and 0.1 <= d["advantage"]["misleading"][1] <= 0.5 and d["advantage"]["misleading"][-1] == 0
         assert max(abs(x) for x in d["advantage"]["arbitrary"]) < 0.05
         np.testing.assert_allclose(d["cue-follower"]["arbitrary"], d["chance"], atol=0.05)
         np.testing.assert_allclose(d["rule-inferrer"]["arbitrary"], d["chance"], atol=0.05)
 
 
-def test_control_without_misleading_games_both_agents_follow_the_cue():
-    d = doors_summary(run_doors(DoorsConfig(misleading_share=0.0, runs=10, test_games=300)))
+def test_control_without_uncued_games_both_agents_follow_the_cue():
+    d = doors_summary(run_doors(DoorsConfig(uncued_share=0.0, runs=10, test_games=300)))
     assert d["rule-inferrer"]["misleading"][0] <= 0.1 and abs(d["advantage"]["misleading"][0]) < 0.05
 
 
@@ -121,10 +122,12 @@ def test_scripted_runner_is_competent():
 
 
 def test_doors_and_helpers():
-    feats, winner = draw_games(CuedDoorsConfig(misleading_share=0.0), 50, np.random.default_rng(0), "misleading")
+    feats, winner = draw_games(CuedDoorsConfig(uncued_share=0.5), 50, np.random.default_rng(0), "misleading")
     assert (feats[np.arange(50), winner, 1] > 0).all() and (feats[np.arange(50), winner, 0] == 0).all()
     assert chance_within_tries(4, 2) == 0.5 and chance_within_tries(3, 7) == 1.0
     assert policy_distance(np.eye(3), np.eye(3)[[1, 2, 0]]) == 1.0
+    feats, _ = draw_games(CuedDoorsConfig(uncued_share=1.0), 50, np.random.default_rng(0), "train")
+    assert (feats[..., 0] == 0).all() and (feats[..., 1].sum(1) > 0).all()
     env = gym.make("rlcore/CuedDoors-v0", tries=2)
     obs, _ = env.reset(seed=0, options={"kind": "aligned"})
     cued = int(np.argmax(obs[:, 0]))

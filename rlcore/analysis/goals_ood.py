@@ -9,8 +9,8 @@ Three measurements, each with its references and controls:
    run: coin rate (the goal), end rate and death rate (the capability). The metric is calibrated on an
    untrained (uniform) policy, a scripted competent runner that ignores coins, and a scripted coin seeker.
 2. **Cue-follower vs. rule-inferrer** (:mod:`rlcore.envs.cued_doors`). The same door-picking learner trained
-   on the game family with no misleading games (it keys on the vivid cue) and with a share of them (it keys on
-   the faint marker). Measured: how far apart their policies are (mean total-variation distance) and their
+   on the game family as it is (it keys on the vivid cue) and with a share of games that show no cue (it keys on
+   the faint marker). Neither ever sees a misleading game in training. Measured: how far apart their policies are (mean total-variation distance) and their
    success in aligned, misleading and arbitrary games with 1..doors picks (in-episode reward feedback).
 3. **The cloning example**: an agent that values fitness correlates and one that values fitness, offered
    familiar options and then a new option that raises fitness without its correlates.
@@ -117,8 +117,8 @@ class DoorsConfig(Config):
     doors: int = param(4, low=2, high=10, ui=(2, 8), doc="doors per game, 2..10")
     cue_salience: float = param(1.0, low=0.0, ui=(0.0, 2.0, 0.05), doc="size of the surface cue, >= 0")
     marker_salience: float = param(0.5, low=0.0, ui=(0.0, 2.0, 0.05), doc="size of the rule's marker, >= 0")
-    misleading_share: float = param(0.2, low=0.0, high=1.0, ui=(0.0, 0.5, 0.01),
-                                    doc="share of misleading games in the rule-inferrer's training")
+    uncued_share: float = param(0.5, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
+                                doc="share of games without a cue in the rule-inferrer's training")
     learning_rate: float = param(1.0, low=0.0, low_open=True, ui=(0.05, 2.0, 0.05), doc="step size, > 0")
     updates: int = param(400, low=1, ui=(20, 800, 20), doc="REINFORCE updates per agent, >= 1")
     games: int = param(32, low=1, ui=(4, 64), doc="training games per update, >= 1")
@@ -149,7 +149,7 @@ def run_doors(config: DoorsConfig, progress=None) -> dict:
     learner = PickerConfig(learning_rate=config.learning_rate, updates=config.updates, games=config.games)
     family = CuedDoorsConfig(doors=config.doors, cue_salience=config.cue_salience,
                              marker_salience=config.marker_salience)
-    shares = np.r_[np.zeros(config.runs), np.full(config.runs, config.misleading_share)]
+    shares = np.r_[np.zeros(config.runs), np.full(config.runs, config.uncued_share)]
     both = train_door_picker(learner, family, 2 * config.runs, derive_seed(config.seed, "pickers"), shares)
     weights = {"cue-follower": both[:config.runs], "rule-inferrer": both[config.runs:]}
     if progress is not None:

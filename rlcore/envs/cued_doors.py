@@ -9,7 +9,9 @@ Test games come in three kinds:
 * ``"misleading"``: the marker on the winning door, the cue on a losing one (the family's rule still holds);
 * ``"arbitrary"``: a new rule: the winner is a uniformly random door, cue and marker on random doors
   (nothing visible predicts it, the second speaker's "the rule could be anything");
-* ``"train"``: aligned, except a share ``misleading_share`` of games are misleading.
+* ``"train"``: aligned, except that in a share ``uncued_share`` of games the room has no cue colour at all
+  (the marker alone tells the winner). Training never shows the cue on a losing door, so misleading games
+  are new to every agent.
 
 An episode allows ``tries`` picks: a pick of the winner pays 1 and ends it; a wrong pick pays 0 and, while
 tries remain, the episode goes on (that is the in-episode reward feedback). Observation (doors, 3): cue,
@@ -38,31 +40,31 @@ class CuedDoorsConfig(Config):
     doors: int = param(4, low=2, high=10, ui=(2, 8), doc="doors per game, 2..10")
     cue_salience: float = param(1.0, low=0.0, ui=(0.0, 2.0, 0.05), doc="size of the surface cue feature, >= 0")
     marker_salience: float = param(0.35, low=0.0, ui=(0.0, 2.0, 0.05), doc="size of the marker feature, >= 0")
-    misleading_share: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.01),
-                                    doc="share of training games whose cue is on a losing door")
+    uncued_share: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.01),
+                                doc="share of training games without a cue (only the marker shows the winner)")
     kind: str = choice("train", KINDS, doc="which games are drawn")
     tries: int = param(1, low=1, high=10, ui=(1, 4), doc="picks per episode (more than 1: reward feedback)")
 
 
 def draw_games(config: CuedDoorsConfig, n: int, rng: np.random.Generator, kind: str | None = None,
-               misleading_share=None):
+               uncued_share=None):
     """``n`` games: features (n, doors, 2) = [cue, marker] scaled by salience, and the winning door (n,).
-    ``misleading_share`` (an array of n shares) overrides the config's share for training games."""
+    ``uncued_share`` (an array of n shares) overrides the config's share for training games."""
     kind = kind or config.kind
     d, idx = config.doors, np.arange(n)
     winner = rng.integers(0, d, n)
     other = (winner + rng.integers(1, d, n)) % d  # a uniformly drawn losing door
+    mislead = np.full(n, kind == "misleading")
+    uncued = np.zeros(n, dtype=bool)
     if kind == "train":
-        share = config.misleading_share if misleading_share is None else np.asarray(misleading_share)
-        mislead = rng.random(n) < share
-    else:
-        mislead = np.full(n, kind == "misleading")
+        share = config.uncued_share if uncued_share is None else np.asarray(uncued_share)
+        uncued = rng.random(n) < share
     cue_door = np.where(mislead, other, winner)
     marker_door = winner.copy()
     if kind == "arbitrary":
         cue_door, marker_door = rng.integers(0, d, n), rng.integers(0, d, n)
     feats = np.zeros((n, d, 2))
-    feats[idx, cue_door, 0] = config.cue_salience
+    feats[idx, cue_door, 0] = np.where(uncued, 0.0, config.cue_salience)
     feats[idx, marker_door, 1] = config.marker_salience
     return feats, winner
 

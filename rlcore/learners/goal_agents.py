@@ -98,11 +98,11 @@ class PickerConfig(Config):
 
 
 def train_door_picker(config: PickerConfig, doors_config: CuedDoorsConfig, runs: int, seed: SeedLike,
-                      misleading_shares=None) -> np.ndarray:
+                      uncued_shares=None) -> np.ndarray:
     """Train ``runs`` door pickers on training games (one pick each); return their weights (runs, 2).
-    ``misleading_shares`` (runs,) gives each run its own share of misleading games (default: the config's)."""
+    ``uncued_shares`` (runs,) gives each run its own share of games without a cue (default: the config's)."""
     rng = as_generator(seed)
-    per_game = None if misleading_shares is None else np.repeat(np.asarray(misleading_shares, float), config.games)
+    per_game = None if uncued_shares is None else np.repeat(np.asarray(uncued_shares, float), config.games)
     w = np.zeros((runs, 2))
     baseline = np.zeros(runs)
     n = config.games

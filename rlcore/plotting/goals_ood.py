@@ -39,7 +39,7 @@ def coin_figure(sweep: dict, highlight: float | None = None):
 
 
 NAMES = {"cue-follower": "cue-follower (trained on aligned games)",
-         "rule-inferrer": "rule-inferrer (trained with misleading games)", "uniform": "uniform picker"}
+         "rule-inferrer": "rule-inferrer (trained with some uncued games)", "uniform": "uniform picker"}
 
 
 def doors_figure(result: dict):
