@@ -1,6 +1,7 @@
 """Claims of 07_relative_fitness: self-play REINFORCE in Hawk-Dove lowers the mean payoff while the hawk share
-rises (C10), tracking the replicator equation; the same learner on a fixed reward (frozen opponent) raises its
-expected reward; a shared reward keeps the population at the all-dove level."""
+rises (C10), tracking the replicator equation; one agent against its own recent past does the same to its own
+reward; the same learner on a fixed reward (frozen opponent) raises its expected reward; a shared reward keeps
+the population at the all-dove level."""
 
 import gymnasium as gym
 import numpy as np
@@ -26,6 +27,7 @@ def test_notebook_metrics(notebook_runs):
     assert s["self"]["final_hawk"] >= 0.4 and s["self"]["share_of_runs_payoff_fell"] == 1.0
     assert s["frozen"]["final_payoff"] >= s["frozen"]["initial_payoff"] + 0.5
     assert s["team"]["final_payoff"] >= 0.95
+    assert s["past"]["final_payoff"] <= 0.65 and s["past"]["final_hawk"] >= 0.35
     sweep = m["cost_sweep"]
     assert np.all(np.array(sweep["measured_fall"]) > 0)
     assert sweep["measured_fall"][-1] < sweep["measured_fall"][1]  # the fall shrinks for expensive fights
@@ -48,6 +50,12 @@ def test_control_fixed_reward_raises_expected_reward_across_seeds(summaries):
 def test_control_shared_reward_keeps_the_all_dove_level_across_seeds(summaries):
     for s in summaries:
         assert s["team"]["final_payoff"] >= 0.95 and s["team"]["final_hawk_max"] <= 0.1
+
+
+def test_one_agent_against_its_own_past_lowers_its_own_reward_across_seeds(summaries):
+    for s in summaries:
+        assert s["past"]["initial_payoff"] >= 0.95 and s["past"]["final_payoff"] <= 0.6  # observed 0.48-0.51
+        assert s["past"]["final_hawk_min"] >= 0.35 and s["past"]["share_of_runs_payoff_fell"] == 1.0
 
 
 def test_runs_follow_the_expected_dynamics_and_the_replicator_equation(summaries):

@@ -8,7 +8,10 @@ Self-play REINFORCE in Hawk-Dove (:mod:`rlcore.learners.selfplay`) from a mostly
   fine steps) and read at the learner's own clock s_t = sum_{k<t} lr p_k (1 - p_k): softmax REINFORCE is the
   replicator equation run at a state-dependent speed (same orbit, same rest point p* = min(1, V/C));
 * the **controls**: a frozen opponent (a stationary bandit: the policy gradient theorem says expected reward
-  rises) and a shared reward (each seat paid the pair's mean: now the learner climbs J(p) itself).
+  rises) and a shared reward (each seat paid the pair's mean: now the learner climbs J(p) itself);
+* **one agent against its own past** (each action's payoff depends on how often the agent chose it lately):
+  the competition moved inside one agent, where REINFORCE equalizes the payoffs of its actions (Herrnstein's
+  melioration) instead of maximizing their total.
 
 The quantity every claim is about is the population's expected mean payoff J(p) = V/2 - C p^2 / 2 (self-play
 and shared reward) or the learner's expected reward against the frozen opponent.
@@ -31,7 +34,7 @@ __all__ = ["RelativeFitnessConfig", "RelativeFitnessResult", "run_relative_fitne
            "replicator_path", "selfplay_logit_gradient", "rest_point", "cost_sweep",
            "run_relative_fitness_cached"]
 
-CONDITIONS = ("self", "frozen", "team")
+CONDITIONS = ("self", "frozen", "team", "past")
 
 
 @dataclass(frozen=True)
@@ -106,14 +109,15 @@ class RelativeFitnessResult:
     hawk: dict
     expected: dict
     replicator: np.ndarray
+    opponent: dict
 
     def payoff(self, condition: str) -> np.ndarray:
         """The expected reward of each run at each step: J(p) for self-play and team, f(p; frozen start) for
         the frozen opponent."""
         c, p = self.config, self.hawk[condition]
-        if condition == "frozen":
-            f = hawk_dove_fitness(c.initial_hawk, c.value, c.cost)
-            return p * f[0] + (1 - p) * f[1]
+        if condition in ("frozen", "past"):  # the learner's expected reward against its opponent
+            f = hawk_dove_fitness(self.opponent[condition], c.value, c.cost)
+            return p * f[..., 0] + (1 - p) * f[..., 1]
         return mean_payoff(p, c.value, c.cost)
 
     def summary(self) -> dict:
@@ -138,19 +142,21 @@ class RelativeFitnessResult:
 
 def run_relative_fitness(config: RelativeFitnessConfig, progress=None) -> RelativeFitnessResult:
     """All three conditions from the same start, ``config.runs`` runs each, plus the exact references."""
-    hawk, expected = {}, {}
+    hawk, expected, opponent = {}, {}, {}
     for i, cond in enumerate(CONDITIONS):
         learner = SelfPlayConfig(learning_rate=config.learning_rate, steps=config.steps, games=config.games,
                                  opponent=cond)
-        hawk[cond] = train_selfplay(learner, config.runs, config.initial_hawk, config.value, config.cost,
-                                    seed=derive_seed(config.seed, cond))
-        expected[cond] = expected_dynamics(config, cond)
+        hawk[cond], opponent[cond] = train_selfplay(learner, config.runs, config.initial_hawk, config.value,
+                                                    config.cost, seed=derive_seed(config.seed, cond),
+                                                    return_opponent=True)
+        if cond != "past":
+            expected[cond] = expected_dynamics(config, cond)
         if progress is not None:
             progress((i + 1) / len(CONDITIONS))
     p = expected["self"]
     clock = np.concatenate([[0.0], np.cumsum(config.learning_rate * p[:-1] * (1 - p[:-1]))])
     replicator = replicator_path(config.initial_hawk, config.value, config.cost, clock)
-    return RelativeFitnessResult(config, hawk, expected, replicator)
+    return RelativeFitnessResult(config, hawk, expected, replicator, opponent)
 
 
 def cost_sweep(config: RelativeFitnessConfig, costs=(1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0)) -> dict:

@@ -7,7 +7,7 @@ import numpy as np
 from . import color, label, subplots
 
 NAMES = {"self": "self-play (reward depends on the policy)", "frozen": "frozen opponent (a fixed bandit)",
-         "team": "shared reward (pair's mean payoff)"}
+         "team": "shared reward (pair's mean payoff)", "past": "one agent vs. its own recent past"}
 
 
 def selection_curves(result, max_lines: int = 20):
@@ -18,17 +18,18 @@ def selection_curves(result, max_lines: int = 20):
     t = np.arange(result.hawk["self"].shape[0])
     for run in result.hawk["self"].T[:max_lines]:
         ax1.plot(t, run, color=color(1), alpha=0.2, lw=0.7)
-    for i, cond in enumerate(("self", "frozen", "team")):
-        ax1.plot(t, result.hawk[cond].mean(1), color=color([1, 0, 2][i]), lw=2, label=NAMES[cond])
+    for i, cond in enumerate(("self", "frozen", "team", "past")):
+        ax1.plot(t, result.hawk[cond].mean(1), color=color([1, 0, 2, 3][i]), lw=2, label=NAMES[cond],
+                 ls="-" if cond != "past" else (0, (4, 2)))
     ax1.plot(t, result.expected["self"], color="k", ls="--", lw=1.2, label="expected dynamics (self-play)")
     ax1.plot(t, result.replicator, color=color(4), ls=":", lw=2.2, label="replicator equation (its clock)")
     ax1.axhline(min(1.0, c.value / c.cost), color="grey", lw=0.8)
     ax1.set_ylim(-0.02, 1.02)
     label(ax1, "update", "hawk share (probability of hawk)", "who gets reinforced")
-    for i, cond in enumerate(("self", "frozen", "team")):
+    for i, cond in enumerate(("self", "frozen", "team", "past")):
         pay = result.payoff(cond)
-        ax2.plot(t, pay.mean(1), color=color([1, 0, 2][i]), lw=2)
-        ax2.fill_between(t, np.quantile(pay, 0.1, 1), np.quantile(pay, 0.9, 1), color=color([1, 0, 2][i]),
+        ax2.plot(t, pay.mean(1), color=color([1, 0, 2, 3][i]), lw=2, ls="-" if cond != "past" else (0, (4, 2)))
+        ax2.fill_between(t, np.quantile(pay, 0.1, 1), np.quantile(pay, 0.9, 1), color=color([1, 0, 2, 3][i]),
                          alpha=0.15, lw=0)
     ax2.axhline(c.value / 2, color="grey", ls="--", lw=1, label="all doves: V/2")
     s = result.summary()
