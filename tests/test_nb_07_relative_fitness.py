@@ -1,0 +1,111 @@
+"""Claims of 07_relative_fitness: self-play REINFORCE in Hawk-Dove lowers the mean payoff while the hawk share
+rises (C10), tracking the replicator equation; one agent against its own recent past does the same to its own
+reward; the same learner on a fixed reward (frozen opponent) raises its expected reward; a shared reward keeps
+the population at the all-dove level."""
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+from rlcore.analysis.relative_fitness import (RelativeFitnessConfig, cost_sweep, expected_dynamics, rest_point,
+                                              run_relative_fitness, selfplay_logit_gradient)
+from rlcore.envs.hawk_dove import hawk_dove_fitness, mean_payoff, payoff_matrix
+
+NOTEBOOK = "07_relative_fitness"
+SEEDS = range(10)
+
+
+@pytest.fixture(scope="module")
+def summaries():
+    return [run_relative_fitness(RelativeFitnessConfig(seed=100 * s, runs=10, steps=200)).summary() for s in SEEDS]
+
+
+def test_notebook_metrics(notebook_runs):
+    m = notebook_runs.quick(NOTEBOOK)
+    s = m["relative_fitness"]
+    assert s["self"]["initial_payoff"] >= 0.95 and s["self"]["final_payoff"] <= 0.6
+    assert s["self"]["final_hawk"] >= 0.4 and s["self"]["share_of_runs_payoff_fell"] == 1.0
+    assert s["frozen"]["final_payoff"] >= s["frozen"]["initial_payoff"] + 0.5
+    assert s["team"]["final_payoff"] >= 0.95
+    assert s["past"]["final_payoff"] <= 0.65 and s["past"]["final_hawk"] >= 0.35
+    sweep = m["cost_sweep"]
+    assert np.all(np.array(sweep["measured_fall"]) > 0)
+    assert sweep["measured_fall"][-1] < sweep["measured_fall"][1]  # the fall shrinks for expensive fights
+
+
+def test_c10_selfplay_lowers_mean_payoff_while_hawks_spread_across_seeds(summaries):
+    for s in summaries:
+        assert s["self"]["initial_payoff"] >= 0.95
+        assert s["self"]["final_payoff"] <= 0.6  # observed 0.47-0.53
+        assert s["self"]["final_hawk_min"] >= 0.35  # from 0.05; rest point 0.5
+        assert s["self"]["share_of_runs_payoff_fell"] == 1.0
+
+
+def test_control_fixed_reward_raises_expected_reward_across_seeds(summaries):
+    for s in summaries:
+        assert s["frozen"]["final_payoff"] >= s["frozen"]["initial_payoff"] + 0.6  # observed about +0.85
+        assert s["frozen"]["share_of_runs_payoff_rose"] == 1.0
+
+
+def test_control_shared_reward_keeps_the_all_dove_level_across_seeds(summaries):
+    for s in summaries:
+        assert s["team"]["final_payoff"] >= 0.95 and s["team"]["final_hawk_max"] <= 0.1
+
+
+def test_one_agent_against_its_own_past_lowers_its_own_reward_across_seeds(summaries):
+    for s in summaries:
+        assert s["past"]["initial_payoff"] >= 0.95 and s["past"]["final_payoff"] <= 0.6  # observed 0.48-0.51
+        assert s["past"]["final_hawk_min"] >= 0.35 and s["past"]["share_of_runs_payoff_fell"] == 1.0
+
+
+def test_runs_follow_the_expected_dynamics_and_the_replicator_equation(summaries):
+    for s in summaries:
+        assert s["self"]["max_gap_to_expected_dynamics"] < 0.08  # observed about 0.02
+        assert s["self"]["max_gap_expected_to_replicator"] < 0.02  # Euler in theta vs RK4: about 0.003
+
+
+def test_cost_sweep_follows_the_rest_point():
+    sweep = cost_sweep(RelativeFitnessConfig(runs=10, steps=300), costs=(3.0, 4.0, 8.0, 16.0))
+    np.testing.assert_allclose(sweep["measured_fall"], sweep["predicted_fall"], atol=0.06)
+    np.testing.assert_allclose(sweep["final_hawk"], [rest_point(2.0, c) for c in (3.0, 4.0, 8.0, 16.0)], atol=0.06)
+
+
+def test_hawk_dove_closed_forms():
+    m = payoff_matrix(2.0, 4.0)
+    for p in (0.0, 0.05, 0.3, 0.5, 1.0):
+        opp = np.array([1 - p, p])
+        np.testing.assert_allclose(hawk_dove_fitness(p, 2.0, 4.0), [m[1] @ opp, m[0] @ opp])
+        own = np.array([1 - p, p])
+        assert mean_payoff(p, 2.0, 4.0) == pytest.approx(own @ m @ opp)
+    assert selfplay_logit_gradient(0.5, 2.0, 4.0) == pytest.approx(0.0)
+    assert selfplay_logit_gradient(0.2, 2.0, 4.0) > 0 > selfplay_logit_gradient(0.8, 2.0, 4.0)
+
+
+def test_expected_update_matches_a_monte_carlo_estimate():
+    rng = np.random.default_rng(0)
+    p, n = 0.3, 400_000
+    a, b = rng.random(n) < p, rng.random(n) < p
+    r = payoff_matrix(2.0, 4.0)[a.astype(int), b.astype(int)]
+    estimate = np.mean(r * (a - p))
+    assert estimate == pytest.approx(selfplay_logit_gradient(p, 2.0, 4.0), abs=0.005)
+
+
+def test_frozen_expected_dynamics_climb_to_hawk():
+    path = expected_dynamics(RelativeFitnessConfig(steps=300), "frozen")
+    assert np.all(np.diff(path) > 0) and path[-1] > 0.95
+
+
+def test_hawk_dove_env_pays_the_matrix():
+    env = gym.make("rlcore/HawkDove-v0", opponent_hawk=1.0)
+    env.reset(seed=0)
+    _, r, term, _, info = env.step(1)
+    assert r == pytest.approx(-1.0) and term and info["opponent_action"] == 1
+    env.reset(options={"opponent_hawk": 0.0})
+    assert env.step(0)[1] == pytest.approx(1.0) and env.step(1)[1] == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="opponent_hawk"):
+        env.reset(options={"opponent_hawk": 1.5})
+
+
+def test_invalid_cost_fails_the_papermill_run_naming_the_field(notebook_runs):
+    run = notebook_runs.run(NOTEBOOK, "bad_cost", quick=True, cost=-1.0, metrics_path="")
+    assert not run.ok and "RelativeFitnessConfig.cost = -1.0" in run.stderr
