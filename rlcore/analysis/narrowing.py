@@ -77,7 +77,7 @@ class NarrowingExperimentConfig(Config):
     forced_uniform: bool = param(False, doc="control: topics drawn uniformly, whatever the wants")
     steps: int = param(400, low=1, ui=(20, 1000, 20), doc="updates per run")
     batch: int = param(4, low=1, high=4096, ui=(1, 64), doc="topics drawn per update")
-    runs: int = param(10, low=1, high=200, ui=(1, 10), doc="independent runs (worlds)")
+    runs: int = param(10, low=1, high=200, ui=(1, 6), doc="independent runs (worlds)")
     seed: int = param(0, low=0, ui=(0, 20), doc="first seed; run i uses seeds derived from (seed, i)")
 
     def learner(self) -> NarrowingConfig:

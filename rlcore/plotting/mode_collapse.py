@@ -42,15 +42,15 @@ def reference_bars(scores: dict):
     handles = [mpatches.Patch(color=color(j), label=m) for j, m in enumerate(scores)]
     handles += [mpatches.Patch(facecolor="grey", label="captured (>= 10% of fair share of HQ samples)"),
                 mpatches.Patch(facecolor="grey", alpha=0.45, hatch="//", label="touched (>= 1 HQ sample)")]
-    axes[0].legend(handles=handles, fontsize=7, loc="upper right")
-    axes[1].legend(fontsize=7)
+    axes[0].legend(handles=handles, fontsize=7, loc="upper center", ncol=2)
+    axes[1].legend(fontsize=7, loc="upper center")
     for ax, (yl, t) in zip(axes, [("share of modes", "modes, two capture rules"),
                                   ("share of samples within 3 sigma", "sample quality"),
                                   ("KL(HQ histogram || uniform) (nats)", "reverse KL (lower = balanced)")]):
         ax.set_xticks(x, [r.replace(" ", "\n", 1) for r in refs], fontsize=8)
         label(ax, "reference distribution (2,500 samples, 20 draws)", yl, t)
-    axes[0].set_ylim(0, 1.25)
-    axes[1].set_ylim(0, 1.15)
+    axes[0].set_ylim(0, 1.55)
+    axes[1].set_ylim(0, 1.3)
     return fig
 
 
