@@ -6,9 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from rlcore.analysis.mode_collapse import ModeCollapseConfig, mode_metrics, reverse_kl_uniform
+from rlcore.analysis.mode_collapse import (ModeCollapseConfig, capture_threshold, mode_metrics, reverse_kl_uniform,
+                                           score_references)
 from rlcore.config import ConfigError
-from rlcore.learners.gan import GanConfig, MixtureConfig, mixture_centers, sample_mixture, train_gans
+from rlcore.learners.gan import (GanConfig, MixtureConfig, mixture_centers, sample_mixture, train_gans,
+                                 transport_target)
 
 
 def test_ring_and_grid_centres():
@@ -34,6 +36,7 @@ def test_ring_and_grid_centres():
     (ModeCollapseConfig, {"lr_d": 0.0}, "lr_d"),
     (ModeCollapseConfig, {"lr_g": -1.0}, "lr_g"),
     (ModeCollapseConfig, {"remedy": "unrolled"}, "remedy"),
+    (GanConfig, {"prefit": 10, "latent": 2}, "latent"),
 ])
 def test_bad_values_raise_naming_the_field(cls, kwargs, field):
     with pytest.raises(ValueError) as err:
@@ -81,7 +84,8 @@ def test_metrics_against_a_loop_on_random_points():
         nearest = np.bincount([np.linalg.norm(centers - p, axis=1).argmin() for p in pts[b]], minlength=6)
         assert np.array_equal(m["nearest_counts"][b], nearest)
         assert m["hq_share"][b] == pytest.approx(counts.sum() / 400)
-        assert m["modes_captured"][b] == (counts > 0).sum()
+        assert m["modes_touched"][b] == (counts > 0).sum()
+        assert m["modes_captured"][b] == (counts >= 7).sum()  # 10% of the fair share 400 / 6, rounded up
 
 
 def test_reverse_kl_is_log_k_minus_entropy_on_random_histograms():
@@ -134,3 +138,35 @@ def test_adam_matches_a_numpy_reference():
         v = 0.999 * v + 0.001 * g * g
         q -= 0.01 * (m / (1 - 0.5 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
     np.testing.assert_allclose(p.numpy(), q, rtol=1e-12)
+
+
+def test_capture_threshold_is_a_tenth_of_the_fair_share():
+    assert capture_threshold(2500, 8) == 32 and capture_threshold(2500, 25) == 10
+    assert capture_threshold(10, 25) == 1
+
+
+@pytest.mark.parametrize("kind, k", [("ring", 8), ("grid", 25)])
+def test_references_calibrate_the_capture_rule(kind, k):
+    """The true mixture captures every mode sharply; a matched blob and a uniform square capture at most one
+    mode in every one of 20 draws (the papers' loose rule lets the blob touch most modes); a one-mode collapse
+    captures exactly one, sharply, with the largest reverse KL."""
+    sc = score_references(MixtureConfig(kind=kind, n_modes=k, sigma=0.05), draws=20, seed=3)
+    true, blob, square, one = (sc[n] for n in ("true mixture", "Gaussian blob", "uniform square", "one-mode collapse"))
+    assert (true["modes_captured"] == k).all() and true["hq_share"].min() >= 0.95
+    for ref in (blob, square):
+        assert ref["modes_captured"].max() <= 1               # observed 0 on the ring, at most 1 on the grid
+        assert ref["hq_share"].max() < 0.05                   # observed about 0.02
+        assert ref["modes_touched"].mean() >= 0.6 * k          # the loose rule fails: observed 7.95 / 8, 18 / 25
+    assert (one["modes_captured"] == 1).all() and one["hq_share"].min() >= 0.95
+    assert one["reverse_kl"].min() == pytest.approx(math.log(k))
+    assert blob["reverse_kl"].mean() < 0.25 * math.log(k)     # reverse KL alone rewards a spread-out blob
+
+
+@pytest.mark.parametrize("kind, k", [("ring", 8), ("grid", 25)])
+def test_transport_map_produces_the_mixture(kind, k):
+    mix = MixtureConfig(kind=kind, n_modes=k, sigma=0.05)
+    x = transport_target(mix, torch.randn(20000, 4, generator=torch.Generator().manual_seed(2))).numpy()
+    m = mode_metrics(x, mixture_centers(mix), mix.sigma)
+    assert m["modes_captured"] == k
+    assert m["hq_share"] == pytest.approx(1 - math.exp(-4.5), abs=0.003)
+    assert m["reverse_kl"] < 0.01

@@ -1,4 +1,4 @@
-"""Unit tests of the topic bandit, the two-route narrowing learner and its measures (lesson 08)."""
+"""Unit tests of the topic bandit, the softmax topic learner and its measures (lesson 08)."""
 
 import math
 
@@ -6,9 +6,10 @@ import gymnasium as gym
 import numpy as np
 import pytest
 
-from rlcore.analysis.narrowing import NarrowingExperimentConfig, entropy, initial_wants, weighted_corr
+from rlcore.analysis.narrowing import (NarrowingExperimentConfig, entropy, initial_wants, run_narrowing,
+                                       topic_coverage, weighted_corr)
 from rlcore.envs.topic_bandit import TopicBandit, TopicBanditConfig
-from rlcore.learners.narrowing import NarrowingConfig, batch_gradients, exact_gradients, train_narrowing
+from rlcore.learners.narrowing import NarrowingConfig, policy, train_narrowing
 from rlcore.learners.softmax import softmax
 
 
@@ -21,53 +22,13 @@ def test_weighted_corr_matches_numpy_and_repeated_data():
         assert weighted_corr(x, y, reps) == pytest.approx(np.corrcoef(np.repeat(x, reps), np.repeat(y, reps))[0, 1])
 
 
-def test_entropy_closed_forms():
+def test_entropy_and_topic_coverage_closed_forms():
     assert entropy(np.full(12, 1 / 12)) == pytest.approx(math.log(12))
     assert entropy(np.eye(5)[2]) == 0.0
     p = softmax(np.random.default_rng(1).normal(size=9))
     assert entropy(p) == pytest.approx(-sum(pi * math.log(pi) for pi in p))
-
-
-def _rho(w, r, theta):
-    return weighted_corr(w, r, softmax(theta))
-
-
-def test_exact_gradients_match_finite_differences():
-    rng = np.random.default_rng(2)
-    for _ in range(5):
-        w, r, theta = rng.normal(size=(3, 8))
-        rho, gw, gt = exact_gradients(w, r, softmax(theta))
-        assert rho == pytest.approx(_rho(w, r, theta))
-        eye, h = np.eye(8), 1e-6
-        fd_w = [(_rho(w + h * e, r, theta) - _rho(w - h * e, r, theta)) / (2 * h) for e in eye]
-        fd_t = [(_rho(w, r, theta + h * e) - _rho(w, r, theta - h * e)) / (2 * h) for e in eye]
-        np.testing.assert_allclose(gw, fd_w, atol=1e-6)
-        np.testing.assert_allclose(gt, fd_t, atol=1e-6)
-
-
-def test_batch_gradient_of_wants_is_the_derivative_of_the_sample_correlation():
-    rng = np.random.default_rng(3)
-    w, pi = rng.normal(size=6), softmax(rng.normal(size=6))
-    topics, rewards = rng.integers(6, size=50), rng.normal(size=50)
-
-    def sample_rho(wants):
-        return np.corrcoef(wants[topics], rewards)[0, 1]
-
-    rho, gw, _ = batch_gradients(w, pi, topics, rewards)
-    assert rho == pytest.approx(sample_rho(w), abs=1e-6)
-    h = 1e-6
-    fd = [(sample_rho(w + h * e) - sample_rho(w - h * e)) / (2 * h) for e in np.eye(6)]
-    np.testing.assert_allclose(gw, fd, atol=1e-5)
-
-
-def test_batch_gradients_average_to_the_exact_ones():
-    """Noise-free rewards, large batches: the Monte-Carlo estimates are (nearly) unbiased."""
-    rng = np.random.default_rng(4)
-    w, r, pi = rng.normal(size=5), rng.normal(size=5), softmax(rng.normal(size=5) * 0.5)
-    _, gw, gt = exact_gradients(w, r, pi)
-    est = [batch_gradients(w, pi, t, r[t])[1:] for t in (rng.choice(5, size=4000, p=pi) for _ in range(200))]
-    np.testing.assert_allclose(np.mean([e[0] for e in est], axis=0), gw, atol=0.01)
-    np.testing.assert_allclose(np.mean([e[1] for e in est], axis=0), gt, atol=0.01)
+    assert topic_coverage(np.full(10, 0.1)) == 1.0 and topic_coverage(np.eye(10)[3]) == 0.1
+    assert topic_coverage(np.array([0.5, 0.49, 0.01, 0.0])) == 0.5  # 0.01 < 0.1 / 4
 
 
 def test_topic_bandit_reward_is_goal_plus_bias():
@@ -87,8 +48,10 @@ def test_topic_bandit_reward_is_goal_plus_bias():
 def test_bad_values_raise_naming_the_field():
     with pytest.raises(ValueError, match="TopicBanditConfig.n_topics = 1"):
         TopicBanditConfig(n_topics=1)
-    with pytest.raises(ValueError, match="NarrowingConfig.want_lr = -0.1"):
-        NarrowingConfig(want_lr=-0.1)
+    with pytest.raises(ValueError, match="NarrowingConfig.want_lr = 1.5"):
+        NarrowingConfig(want_lr=1.5)
+    with pytest.raises(ValueError, match="NarrowingConfig.inv_temp = -1"):
+        NarrowingConfig(inv_temp=-1.0)
     with pytest.raises(ValueError, match="NarrowingExperimentConfig.want_goal_corr = 1.5"):
         NarrowingExperimentConfig(want_goal_corr=1.5)
 
@@ -99,14 +62,38 @@ def test_initial_wants_correlate_with_the_goal_as_asked():
     assert np.corrcoef(initial_wants(goal, 0.5, rng), goal)[0, 1] == pytest.approx(0.5, abs=0.03)
 
 
-def test_pure_narrowing_leaves_wants_alone_and_pure_want_change_leaves_choice_uniform():
-    env = TopicBandit(n_topics=10, world_seed=3)
-    w0 = np.random.default_rng(0).normal(size=10)
-    narrow = train_narrowing(env, w0, NarrowingConfig(want_lr=0.0, narrowing_lr=2.0, steps=200), seed=1)
-    assert np.array_equal(narrow.meta["final_wants"], w0)
-    assert entropy(narrow.meta["final_pi"]) < 0.8 * math.log(10)
-    wants = train_narrowing(env, w0, NarrowingConfig(want_lr=0.2, narrowing_lr=0.0, steps=200), seed=1)
-    assert np.allclose(wants.meta["final_pi"], 0.1)
-    assert weighted_corr(wants.meta["final_wants"], env.reward_means) > weighted_corr(w0, env.reward_means) + 0.2
-    again = train_narrowing(env, w0, NarrowingConfig(want_lr=0.2, narrowing_lr=0.0, steps=200), seed=1)
-    assert np.array_equal(again.steps("wants"), wants.steps("wants"))
+def test_policy_is_a_softmax_over_wants_or_uniform_in_the_control():
+    w = np.array([0.0, 1.0, -1.0])
+    np.testing.assert_allclose(policy(w, NarrowingConfig(inv_temp=2.0)), softmax(2.0 * w))
+    np.testing.assert_allclose(policy(w, NarrowingConfig(inv_temp=2.0, forced_uniform=True)), 1 / 3)
+    np.testing.assert_allclose(policy(w, NarrowingConfig(inv_temp=0.0)), 1 / 3)
+
+
+def test_wants_move_only_on_visited_topics_toward_their_rewards():
+    """One update by hand: with batch 1 the single visited topic moves by alpha (r - w); nothing else moves."""
+    env = TopicBandit(n_topics=6, noise_std=0.0, world_seed=2)
+    w0 = np.zeros(6)
+    log = train_narrowing(env, w0, NarrowingConfig(want_lr=0.25, steps=2, batch=1), seed=4)
+    before, after = log.steps("wants")[0], log.steps("wants")[1]
+    moved = np.flatnonzero(after != before)
+    assert len(moved) == 1
+    k = moved[0]
+    assert after[k] == pytest.approx(0.25 * env.reward_means[k])
+    frozen = train_narrowing(env, w0, NarrowingConfig(want_lr=0.0, steps=50), seed=4)
+    assert np.array_equal(frozen.meta["final_wants"], w0)  # alpha = 0: wants never move, choice never narrows
+    assert np.allclose(frozen.steps("pi"), 1 / 6)
+
+
+def test_with_forced_uniform_topics_every_want_converges_to_its_reward():
+    env = TopicBandit(n_topics=8, noise_std=0.0, world_seed=9)
+    log = train_narrowing(env, np.zeros(8), NarrowingConfig(want_lr=0.5, steps=300, forced_uniform=True), seed=1)
+    np.testing.assert_allclose(log.meta["final_wants"], env.reward_means, atol=1e-6)
+    again = train_narrowing(env, np.zeros(8), NarrowingConfig(want_lr=0.5, steps=300, forced_uniform=True), seed=1)
+    assert np.array_equal(again.steps("wants"), log.steps("wants"))
+
+
+def test_run_narrowing_pairs_the_arms_on_the_same_worlds_and_wants():
+    a = run_narrowing(NarrowingExperimentConfig(runs=3, steps=5, seed=2))
+    b = run_narrowing(NarrowingExperimentConfig(runs=3, steps=5, seed=2, forced_uniform=True))
+    np.testing.assert_allclose(a.corr_G[:, 0], b.corr_G[:, 0])  # same initial wants, same goals
+    assert a.pi.shape == (3, 5, 24)

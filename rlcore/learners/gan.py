@@ -15,6 +15,10 @@ Training is the usual non-saturating GAN (Goodfellow et al. 2014) with Adam:
 generator that puts many samples on one mode is easy to spot (a pack of near-identical points is unlike a
 pack of real points).
 
+``prefit > 0`` first fits G by least squares to an exact transport map of the data (:func:`transport_target`),
+so the adversarial phase starts from a generator that already puts samples on every mode (lesson 08's
+"narrowing as a process": does adversarial training keep that coverage or lose it?).
+
 Vectorized over seeds: every weight has a leading seed axis (``torch.baddbmm``), the loss is the sum of the
 per-seed losses, so each seed's gradient is its own, and Adam is elementwise, so the S runs are exactly
 S independent GANs. Each seed has its own ``torch.Generator`` for its initial weights, latents and data.
@@ -33,6 +37,7 @@ __all__ = ["MixtureConfig", "GanConfig", "GanRun", "mixture_centers", "sample_mi
 
 RING_RADIUS = 2.0
 _CHUNK = 50  # updates' worth of random numbers drawn at once per seed
+PREFIT_LR = 3e-3  # Adam step size of the generator pre-fit (decayed linearly to zero)
 GRID_SPACING = 2.0
 
 
@@ -89,7 +94,13 @@ class GanConfig(Config):
     pack: int = param(1, low=1, high=8, ui=(1, 4), doc="samples the discriminator judges together (PacGAN); 1 = plain GAN")
     batch: int = param(256, low=8, high=4096, ui=(64, 512, 64), doc="samples (packs when pack > 1) per update")
     snapshots: int = param(16, low=2, high=200, ui=(2, 40), doc="evenly spaced snapshots kept over training")
+    prefit: int = param(0, low=0, high=20000, ui=(0, 2000, 100),
+                        doc="regression steps fitting G to the data's transport map before the GAN starts; 0 = none")
     n_eval: int = param(2500, low=100, high=20000, widget="none", doc="generated samples per snapshot")
+
+    def check(self) -> None:
+        if self.prefit and self.latent < 4:
+            raise self.invalid("latent", ">= 4 when prefit > 0 (the transport map reads z_1 .. z_4)")
 
 
 @dataclass
@@ -98,7 +109,9 @@ class GanRun:
 
     ``samples``: float32 array (n_seeds, n_snapshots, n_eval, 2), the generator's output on a fixed set of
     latents at each snapshot; ``snapshot_steps``: the generator update after which each snapshot was taken
-    (the first is 0, before training); ``d_loss`` / ``g_loss``: (n_seeds, steps) per-update losses.
+    (the first is 0, before training); ``d_loss`` / ``g_loss``: (n_seeds, steps) per-update losses;
+    ``d_fake``: (n_seeds, n_snapshots, n_eval), the discriminator's probability "real" for each snapshot sample
+    (the current D at that snapshot; with packing, the score of the pack the sample is in).
     """
 
     mixture: MixtureConfig
@@ -108,6 +121,7 @@ class GanRun:
     snapshot_steps: np.ndarray
     d_loss: np.ndarray
     g_loss: np.ndarray
+    d_fake: np.ndarray
 
 
 def _init_layers(sizes: list[int], gens: list) -> list:
@@ -148,6 +162,26 @@ class _Adam:
                 p.addcdiv_(m, (v / c2).sqrt_().add_(self.eps), value=-self.lr / c1)
 
 
+def transport_target(mixture: MixtureConfig, z):
+    """A map from latent z (..., latent >= 3) to exact samples of the mixture, used to pre-fit the generator.
+
+    Ring: u = Phi(z_1) picks mode floor(K u) (neighbouring bins are neighbouring modes), plus sigma (z_2, z_3).
+    Grid (side s): Phi(z_1) and Phi(z_2) pick the column and the row, plus sigma (z_3, z_4) (latent >= 4).
+    With z ~ N(0, I) the targets are distributed exactly as the mixture.
+    """
+    import torch
+
+    u = 0.5 * (1 + torch.erf(z / math.sqrt(2)))  # Phi(z), uniform on (0, 1)
+    if mixture.kind == "ring":
+        k = (u[..., 0] * mixture.n_modes).floor().clamp(max=mixture.n_modes - 1)
+        angle = 2 * math.pi * k / mixture.n_modes
+        centre = RING_RADIUS * torch.stack([torch.cos(angle), torch.sin(angle)], dim=-1)
+        return centre + mixture.sigma * z[..., 1:3]
+    side = math.isqrt(mixture.n_modes)
+    ij = (u[..., 0:2] * side).floor().clamp(max=side - 1)
+    return GRID_SPACING * (ij - (side - 1) / 2) + mixture.sigma * z[..., 2:4]
+
+
 def _mlp(params: list, x, act):
     """Apply a batched MLP: x (S, n, in) -> (S, n, out); ``act`` between layers, none after the last."""
     import torch
@@ -158,6 +192,23 @@ def _mlp(params: list, x, act):
         if i < n_layers - 1:
             x = act(x)
     return x
+
+
+def _prefit(g_params, mixture, c: GanConfig, gens) -> None:
+    """Fit the generator to :func:`transport_target` by least squares (Adam, ``c.prefit`` steps, step size PREFIT_LR
+    decayed linearly to 0):
+    a generator that already covers every mode, sharply, before any discriminator is involved."""
+    import torch
+    import torch.nn.functional as F
+
+    opt = _Adam(g_params, PREFIT_LR, betas=(0.9, 0.999))
+    for t in range(c.prefit):
+        if t % _CHUNK == 0:
+            zs = torch.stack([torch.randn(_CHUNK, c.batch, c.latent, generator=g) for g in gens], 1)
+        opt.lr = PREFIT_LR * (1 - t / c.prefit)
+        z = zs[t % _CHUNK]
+        loss = ((_mlp(g_params, z, F.relu) - transport_target(mixture, z)) ** 2).sum(-1).mean(1)
+        opt.step(torch.autograd.grad(loss.sum(), g_params))
 
 
 def train_gans(mixture: MixtureConfig, config: GanConfig, seeds, progress=None) -> GanRun:
@@ -197,14 +248,20 @@ def train_gans(mixture: MixtureConfig, config: GanConfig, seeds, progress=None) 
         return torch.stack(reals, 1), torch.stack(zd, 1), torch.stack(zg, 1)  # seed axis second
 
     snap_at = set(np.unique(np.linspace(0, c.steps, c.snapshots).round().astype(int)).tolist())
-    samples, snap_steps = [], []
+    samples, snap_steps, d_fake = [], [], []
     d_losses, g_losses = np.zeros((S, c.steps)), np.zeros((S, c.steps))
 
     def snapshot(step):
         with torch.no_grad():
-            samples.append(generate(eval_z).numpy().astype(np.float32))
+            x = generate(eval_z)
+            samples.append(x.numpy().astype(np.float32))
+            m = (c.n_eval // c.pack) * c.pack  # D judges consecutive packs; a pack's score goes to each member
+            score = torch.sigmoid(discriminate(x[:, :m])).repeat_interleave(c.pack, dim=1)
+            d_fake.append(np.pad(score.numpy(), ((0, 0), (0, c.n_eval - m)), constant_values=np.nan))
         snap_steps.append(step)
 
+    if c.prefit:
+        _prefit(g_params, mixture, c, gens)
     snapshot(0)
     for t in range(c.steps):
         if t % _CHUNK == 0:
@@ -223,4 +280,5 @@ def train_gans(mixture: MixtureConfig, config: GanConfig, seeds, progress=None) 
             snapshot(t + 1)
         if progress is not None and (t + 1) % max(1, c.steps // 20) == 0:
             progress((t + 1) / c.steps)
-    return GanRun(mixture, config, seeds, np.stack(samples, axis=1), np.array(snap_steps), d_losses, g_losses)
+    return GanRun(mixture, config, seeds, np.stack(samples, axis=1), np.array(snap_steps), d_losses, g_losses,
+                  np.stack(d_fake, axis=1))

@@ -1,22 +1,64 @@
-"""Figures of lesson 08: GAN snapshots, mode coverage over training, the setup sweep, the topic agent."""
+"""Figures of lesson 08: calibration of the metrics, GAN snapshots and coverage, the topic agent, one measure."""
 
 from __future__ import annotations
 
 import numpy as np
 
 import matplotlib.patches as mpatches
+from matplotlib.lines import Line2D
 
 from . import color, label, mean_band, subplots
 
-__all__ = ["snapshots", "coverage_curves", "sweep_bars", "narrowing_curves", "shared_axes", "snapshot_view"]
+__all__ = ["reference_bars", "snapshots", "arm_dots", "coverage_curves", "narrowing_curves", "shared_axes",
+           "snapshot_view"]
 
 
-def _scatter(ax, points, centers, sigma, n_points=600, title=None):
-    ax.scatter(points[:n_points, 0], points[:n_points, 1], s=3, alpha=0.5, color=color(0), lw=0,
-               label="generated")
+def _bar_labels(ax, bars, values, fmt="{:.2f}"):
+    """Write every bar's value above it (a bar of height zero gets its label too)."""
+    for b, v in zip(bars, values):
+        ax.annotate(fmt.format(v), (b.get_x() + b.get_width() / 2, b.get_height()), ha="center", va="bottom",
+                    fontsize=7, xytext=(0, 2), textcoords="offset points")
+
+
+def reference_bars(scores: dict):
+    """Calibration: for each mixture (``scores = {"ring of 8": score_references(...), ...}``) and reference,
+    the mean over draws of modes captured (strict rule) and touched (>= 1 HQ sample), as shares of the modes;
+    the high-quality share; the reverse KL. Every bar is labelled with its value."""
+    fig, axes = subplots(3, width=4.4, height=3.4)
+    refs = list(next(iter(scores.values())))
+    x = np.arange(len(refs))
+    w = 0.8 / (2 * len(scores))
+    for j, (mix, sc) in enumerate(scores.items()):
+        k = {"ring of 8": 8, "grid of 25": 25}.get(mix, None) or int(max(sc["true mixture"]["modes_captured"]))
+        for h, (key, hatch) in enumerate([("modes_captured", None), ("modes_touched", "//")]):
+            vals = [sc[r][key].mean() / k for r in refs]
+            bars = axes[0].bar(x + (2 * j + h - len(scores) + 0.5) * w, vals, w, color=color(j), hatch=hatch,
+                               alpha=1.0 if hatch is None else 0.45, edgecolor="white")
+            _bar_labels(axes[0], bars, vals)
+        for ax, key in ((axes[1], "hq_share"), (axes[2], "reverse_kl")):
+            vals = [np.nanmean(sc[r][key]) for r in refs]
+            bars = ax.bar(x + (j - (len(scores) - 1) / 2) * 2 * w, vals, 2 * w, color=color(j), label=mix)
+            _bar_labels(ax, bars, vals)
+    handles = [mpatches.Patch(color=color(j), label=m) for j, m in enumerate(scores)]
+    handles += [mpatches.Patch(facecolor="grey", label="captured (>= 10% of fair share of HQ samples)"),
+                mpatches.Patch(facecolor="grey", alpha=0.45, hatch="//", label="touched (>= 1 HQ sample)")]
+    axes[0].legend(handles=handles, fontsize=7, loc="upper center", ncol=2)
+    axes[1].legend(fontsize=7, loc="upper center")
+    for ax, (yl, t) in zip(axes, [("share of modes", "modes, two capture rules"),
+                                  ("share of samples within 3 sigma", "sample quality"),
+                                  ("KL(HQ histogram || uniform) (nats)", "reverse KL (lower = balanced)")]):
+        ax.set_xticks(x, [r.replace(" ", "\n", 1) for r in refs], fontsize=8)
+        label(ax, "reference distribution (2,500 samples, 20 draws)", yl, t)
+    axes[0].set_ylim(0, 1.55)
+    axes[1].set_ylim(0, 1.3)
+    return fig
+
+
+def _scatter(ax, points, centers, sigma, title=None):
+    ax.scatter(points[:, 0], points[:, 1], s=3, alpha=0.5, color=color(0), lw=0, label="generated sample")
     ax.scatter(centers[:, 0], centers[:, 1], marker="x", s=30, color=color(1), lw=1.2, label="mode centre")
     for c in centers:
-        ax.add_patch(mpatches.Circle(c, 3 * sigma, fill=False, color=color(1), lw=0.6, alpha=0.6))
+        ax.add_patch(mpatches.Circle(c, 3 * sigma, fill=False, color=color(1), lw=0.8))
     lim = np.abs(centers).max() + 1.2
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
@@ -24,120 +66,136 @@ def _scatter(ax, points, centers, sigma, n_points=600, title=None):
     label(ax, "x1 (data units)", "x2 (data units)", title)
 
 
-def snapshots(run, metrics: dict, seed_index: int = 0, n_panels: int = 5):
-    """One seed's generator samples at ``n_panels`` evenly spaced snapshots; circles are 3 sigma around
-    each mode centre; titles give the update and the modes captured."""
+def snapshots(c, seed_index: int = 0, n_panels: int = 5, name: str = ""):
+    """One seed's samples (400 shown) at ``n_panels`` snapshots of a :class:`Condensed` run; orange circles
+    are 3 sigma around each mode centre (the high-quality zone); titles give modes captured and HQ share."""
     from ..learners.gan import mixture_centers
 
-    centers = mixture_centers(run.mixture)
-    idx = np.unique(np.linspace(0, len(run.snapshot_steps) - 1, n_panels).round().astype(int))
-    fig, axes = subplots(len(idx), width=2.6, height=2.7)
+    centers = mixture_centers(c.mixture)
+    idx = np.unique(np.linspace(0, len(c.snapshot_steps) - 1, n_panels).round().astype(int))
+    fig, axes = subplots(len(idx), width=2.6, height=2.8)
     for ax, i in zip(np.atleast_1d(axes), idx):
-        k = int(metrics["modes_captured"][seed_index, i])
-        _scatter(ax, run.samples[seed_index, i], centers, run.mixture.sigma,
-                 title=f"update {run.snapshot_steps[i]}: {k}/{len(centers)} modes")
+        k, hq = int(c.metrics["modes_captured"][seed_index, i]), float(c.metrics["hq_share"][seed_index, i])
+        _scatter(ax, c.samples[seed_index, i].astype(float), centers, c.mixture.sigma,
+                 title=f"update {c.snapshot_steps[i]}: {k}/{len(centers)} modes\n{hq:.0%} HQ")
+    np.atleast_1d(axes)[0].legend(fontsize=7, loc="lower left")
+    if name:
+        fig.suptitle(name)
     return fig
 
 
-def coverage_curves(runs: dict, curves: dict, n_modes: int):
-    """Modes captured over training for each arm (thin lines: seeds; thick: mean), and the share of
-    high-quality samples (mean over seeds with a 10-90% band)."""
-    fig, (ax1, ax2) = subplots(2)
-    for i, (name, run) in enumerate(runs.items()):
-        steps, m = run.snapshot_steps, curves[name]
-        for line in m["modes_captured"]:
-            ax1.plot(steps, line, color=color(i), alpha=0.25, lw=0.8)
-        ax1.plot(steps, m["modes_captured"].mean(axis=0), color=color(i), lw=2, label=name)
-        mean_band(ax2, steps, m["hq_share"], label=name, i=i)
-    ax1.set_ylim(-0.3, n_modes + 0.3)
-    label(ax1, "generator update (steps)", f"modes captured (of {n_modes})", "coverage over training")
-    label(ax2, "generator update (steps)", "share of samples within 3 sigma", "sample quality")
-    ax1.legend(loc="lower right")
-    ax2.legend(loc="upper left")
+def arm_dots(summaries: dict, references: dict | None = None):
+    """Final modes captured (left) and high-quality share (right) per seed for every arm (dots; bar = mean,
+    labelled); dashed lines mark the Gaussian blob's and the one-mode collapse's mean scores."""
+    fig, axes = subplots(2, width=5.2, height=3.6)
+    names = list(summaries)
+    x = np.arange(len(names))
+    for ax, key, mean_key in ((axes[0], "modes_captured", "mean_modes"), (axes[1], "hq_share", "mean_hq_share")):
+        means = [summaries[n][mean_key] for n in names]
+        bars = ax.bar(x, means, color=[color(i) for i in range(len(names))], alpha=0.35)
+        _bar_labels(ax, bars, means)
+        for xi, n in zip(x, names):
+            v = np.asarray(summaries[n][key], dtype=float)
+            ax.scatter(xi + np.linspace(-0.25, 0.25, len(v)), v, s=12, color=color(xi), zorder=3)
+        ax.set_xticks(x, [n.replace(", ", "\n") for n in names], fontsize=8)
+    handles = [mpatches.Patch(color="grey", alpha=0.35, label="mean over seeds (labelled)"),
+               Line2D([], [], marker="o", ls="", color="grey", label="one seed")]
+    if references:
+        for j, (ref, style) in enumerate([("Gaussian blob", ":"), ("one-mode collapse", "--")]):
+            if ref in references:
+                axes[0].axhline(references[ref]["modes_captured"].mean(), color=color(6), ls=style, lw=1)
+                axes[1].axhline(references[ref]["hq_share"].mean(), color=color(6), ls=style, lw=1)
+                handles.append(Line2D([], [], color=color(6), ls=style, label=f"reference: {ref}"))
+    k = next(iter(summaries.values()))["n_modes"]
+    axes[0].set_ylim(0, k + 1)
+    axes[1].set_ylim(0, 1.1)
+    label(axes[0], "setup", f"final modes captured (of {k})", "coverage")
+    label(axes[1], "setup", "final share of samples within 3 sigma", "quality")
+    axes[1].legend(handles=handles, fontsize=7, loc="upper left")
     return fig
 
 
-def sweep_bars(results: dict, n_modes: int):
-    """For every (discriminator depth, learning rate) cell: the fraction of seeds that collapsed (left) and
-    the final modes captured per seed (right, dots; bar = mean)."""
+def coverage_curves(conds: dict):
+    """Modes captured (left) and HQ share (right) over training for every arm: mean over seeds (line) and
+    the 10-90% band over seeds (shaded)."""
     fig, (ax1, ax2) = subplots(2, width=4.6)
-    names = [f"depth {d}\nlr {lr:g}" for d, lr in results]
-    x = np.arange(len(results))
-    frac = [r["collapse_fraction"] for r in results.values()]
-    ax1.bar(x, frac, color=[color(0 if d == 1 else 2) for d, _ in results])
-    ax1.set_xticks(x, names)
-    ax1.set_ylim(0, 1.05)
-    label(ax1, "discriminator hidden layers, learning rate", "fraction of seeds collapsed",
-          "collapse depends on the setup")
-    for xi, r in zip(x, results.values()):
-        modes = np.asarray(r["modes_captured"])
-        ax2.bar(xi, modes.mean(), color=color(0 if list(results)[xi][0] == 1 else 2), alpha=0.35)
-        ax2.scatter(xi + np.linspace(-0.25, 0.25, len(modes)), modes, s=12, color=color(6), zorder=3)
-    ax2.set_xticks(x, names)
-    ax2.set_ylim(0, n_modes + 0.5)
-    label(ax2, "discriminator hidden layers, learning rate", f"final modes captured (of {n_modes})",
-          "each dot is one seed")
+    for i, (name, c) in enumerate(conds.items()):
+        mean_band(ax1, c.snapshot_steps, c.metrics["modes_captured"], label=name, i=i)
+        mean_band(ax2, c.snapshot_steps, c.metrics["hq_share"], label=name, i=i)
+    k = next(iter(conds.values())).config.n_modes
+    ax1.set_ylim(-0.3, k + 0.3)
+    ax2.set_ylim(0, 1)
+    label(ax1, "generator update (steps)", f"modes captured (of {k})", "coverage over training")
+    label(ax2, "generator update (steps)", "share of samples within 3 sigma", "quality over training")
+    ax1.legend(fontsize=7, loc="upper left", title="line: mean; band: 10-90% of seeds", title_fontsize=7)
     return fig
 
 
 def narrowing_curves(results: dict):
-    """For each arm of the topic experiment: on-policy corr(w, R) (solid), corr(w, R) over all topics
-    (dashed), corr(w, G) over all topics (dotted), and the topic entropy relative to uniform."""
-    fig, axes = subplots(len(results) + 1, width=3.6)
+    """For each arm of the topic experiment: corr(w, R) on-policy (solid), over all topics (dashed), corr(w,
+    G) over all topics (dotted), means over runs; last panel: topic entropy / log(topics), mean and 10-90%."""
+    fig, axes = subplots(len(results) + 1, width=3.8)
     for i, (name, res) in enumerate(results.items()):
         ax = axes[i]
         t = np.arange(res.entropy.shape[1])
-        ax.plot(t, res.onpolicy_corr_R.mean(0), color=color(0), lw=2, label="corr(w, R) on-policy")
-        ax.plot(t, res.corr_R.mean(0), color=color(0), lw=1.5, ls="--", label="corr(w, R) all topics")
-        ax.plot(t, res.corr_G.mean(0), color=color(2), lw=1.5, ls=":", label="corr(w, G) all topics")
+        ax.plot(t, res.onpolicy_corr_R.mean(0), color=color(0), lw=2, label="corr(w, R) on the agent's topics")
+        ax.plot(t, res.corr_R.mean(0), color=color(0), lw=1.5, ls="--", label="corr(w, R) over all topics")
+        ax.plot(t, res.corr_G.mean(0), color=color(2), lw=1.5, ls=":", label="corr(w, G) over all topics")
         ax.set_ylim(-0.1, 1.05)
         label(ax, "update (steps)", "correlation (mean over runs)", name)
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="lower right", fontsize=7)
         mean_band(axes[-1], t, res.entropy / np.log(res.config.n_topics), label=name, i=i)
     axes[-1].set_ylim(0, 1.05)
     label(axes[-1], "update (steps)", "topic entropy / log(topics)", "what the agent works on")
-    axes[-1].legend(loc="lower left", fontsize=8)
+    axes[-1].legend(loc="lower left", fontsize=7, title="line: mean; band: 10-90% of runs", title_fontsize=7)
     return fig
 
 
-def shared_axes(gan_runs: dict, gan_curves: dict, narrowing: dict):
-    """GAN mode coverage (modes captured / modes) and the topic agent's entropy (H / log K) against the
-    fraction of training done, on one pair of axes; bands are 10-90% over seeds."""
+def shared_axes(conds: dict, narrowing: dict):
+    """One measure for both learners: the share of modes (GAN) or topics (agent) that receive at least 10% of
+    their fair share (HQ samples for a mode, choice probability for a topic), against the fraction of training
+    done; mean over seeds with a 10-90% band."""
     fig, ax = subplots(1, width=8.0, height=3.6)
     i = 0
-    for name, run in gan_runs.items():
-        frac = run.snapshot_steps / run.snapshot_steps[-1]
-        mean_band(ax, frac, gan_curves[name]["modes_captured"] / run.mixture.n_modes, label=f"GAN coverage, {name}",
-                  i=i)
+    for name, c in conds.items():
+        frac = c.snapshot_steps / c.snapshot_steps[-1]
+        mean_band(ax, frac, c.metrics["modes_captured"] / c.config.n_modes, label=f"GAN: {name}", i=i)
         i += 1
+    from ..analysis.narrowing import topic_coverage
+
     for name, res in narrowing.items():
-        t = np.arange(res.entropy.shape[1])
-        mean_band(ax, t / max(t[-1], 1), res.entropy / np.log(res.config.n_topics),
-                  label=f"topic entropy, {name}", i=i)
+        t = np.arange(res.pi.shape[1])
+        mean_band(ax, t / max(t[-1], 1), topic_coverage(res.pi), label=f"topic agent: {name}", i=i)
         i += 1
     ax.set_ylim(0, 1.05)
-    label(ax, "fraction of training done", "coverage (share of modes or of max entropy)",
-          "narrowing in a GAN and in an agent")
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
+    label(ax, "fraction of training done", "share of modes / topics covered",
+          "coverage, one rule: >= 10% of the fair share")
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8,
+              title="line: mean; band: 10-90% of seeds", title_fontsize=8)
     return fig
 
 
-def snapshot_view(run, metrics: dict, seed_index: int, snapshot: int):
-    """The widget's view: one seed at one snapshot (samples and modes), plus its coverage curve to date."""
+def snapshot_view(c, seed_index: int, snapshot: int, name: str = ""):
+    """The widget's view: one seed at one snapshot, and every seed's modes captured over training."""
     from ..learners.gan import mixture_centers
 
-    centers = mixture_centers(run.mixture)
-    snapshot = min(snapshot, len(run.snapshot_steps) - 1)
-    fig, (ax1, ax2) = subplots(2, width=3.6, height=3.3)
-    k = int(metrics["modes_captured"][seed_index, snapshot])
-    hq = float(metrics["hq_share"][seed_index, snapshot])
-    _scatter(ax1, run.samples[seed_index, snapshot], centers, run.mixture.sigma,
-             title=f"update {run.snapshot_steps[snapshot]}: {k}/{len(centers)} modes, {hq:.0%} high quality")
-    steps = run.snapshot_steps
-    for j in range(len(run.seeds)):
-        ax2.plot(steps, metrics["modes_captured"][j], color=color(0), alpha=0.3 if j != seed_index else 1.0,
-                 lw=0.8 if j != seed_index else 2)
+    centers = mixture_centers(c.mixture)
+    snapshot = min(snapshot, len(c.snapshot_steps) - 1)
+    seed_index = min(seed_index, c.samples.shape[0] - 1)
+    fig, (ax1, ax2) = subplots(2, width=3.8, height=3.4)
+    k = int(c.metrics["modes_captured"][seed_index, snapshot])
+    hq = float(c.metrics["hq_share"][seed_index, snapshot])
+    _scatter(ax1, c.samples[seed_index, snapshot].astype(float), centers, c.mixture.sigma,
+             title=f"{name}\nupdate {c.snapshot_steps[snapshot]}: {k}/{len(centers)} modes, {hq:.0%} HQ")
+    ax1.legend(fontsize=7, loc="lower left")
+    steps = c.snapshot_steps
+    for j in range(c.samples.shape[0]):
+        ax2.plot(steps, c.metrics["modes_captured"][j], color=color(0), alpha=1.0 if j == seed_index else 0.25,
+                 lw=2 if j == seed_index else 0.8)
     ax2.axvline(steps[snapshot], color=color(1), lw=1, ls="--")
     ax2.set_ylim(-0.3, len(centers) + 0.3)
-    label(ax2, "generator update (steps)", "modes captured", "this seed (thick) and the others")
+    ax2.legend(handles=[Line2D([], [], color=color(0), lw=2, label="this seed"),
+                        Line2D([], [], color=color(0), lw=0.8, alpha=0.4, label="other seeds"),
+                        Line2D([], [], color=color(1), ls="--", label="shown snapshot")], fontsize=7)
+    label(ax2, "generator update (steps)", "modes captured", "coverage over training")
     return fig
