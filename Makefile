@@ -12,7 +12,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 .PHONY: lab test unit notebooks outputs bench clean help
 
 help:
-	@echo "make lab | test | notebooks | outputs | site | student | browser-test | bench | clean"
+	@echo "make lab | test | notebooks | outputs | site | student | gan-data | browser-test | bench | clean"
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,7 +49,12 @@ bench: $(STAMP)
 clean:
 	rm -rf build .pytest_cache
 
-.PHONY: site browser-test student
+.PHONY: site browser-test student gan-data
+
+# Lesson 08's stored GAN runs (rlcore/data/gan_runs.npz; a test retrains one seed and compares): regenerate
+# them after changing the GAN or its setups (about 7 minutes on 2 cores).
+gan-data: $(STAMP)
+	RLCORE_QUIET=1 $(BIN)/python tools/precompute_gan.py
 
 # Student copies of the lessons in build/student/: cells tagged `solution` removed, outputs cleared
 # (nbconvert's TagRemovePreprocessor), for courses that hand the lessons out as problem sets.
