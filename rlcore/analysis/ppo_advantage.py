@@ -36,7 +36,7 @@ from .gae import AdvantageParts, decompose_advantage, normalize_parts, reward_re
 __all__ = ["ChainPPOConfig", "ChainRun", "run_chain_ppo", "policy_gradients", "cosine", "decomposition_metrics",
            "success_from_start", "cell_tables", "ends_at_goal", "lambda_sweep", "View", "cached_run",
            "LAMBDAS", "MODES", "sweep_lambda_modes", "simulate_batches", "expected_update_split", "trunk_gradients",
-           "trunk_over_training", "reach_and_episode_length", "LessonSizes", "split_table"]
+           "trunk_over_training", "reach_and_episode_length", "LessonSizes", "split_table", "split_over_training"]
 
 
 @dataclass(frozen=True)
@@ -319,7 +319,7 @@ def expected_update_split(agent, config: ChainPPOConfig, lam: float | None = Non
 
     Returns per part: ``expected_share`` = E[g_part] . E[g] / |E[g]|^2 (the shares add up to 1),
     ``variance_share`` = tr Cov(g_part) / tr Cov(g) (they need not add up to 1: the parts covary),
-    ``expected_norm`` = |E[g_part]| and ``standard_error`` = sqrt(tr Cov(g_part) / n_batches) (the size of
+    ``expected_cosine`` = cos(E[g_part], E[g]), ``expected_norm`` = |E[g_part]| and ``standard_error`` = sqrt(tr Cov(g_part) / n_batches) (the size of
     |E[g_part]| a zero-mean part would show by chance); and ``baseline_exact_norm``, the norm of the exact
     expectation of the baseline part given the simulated states, -(1/N) sum_t V(s_t) sum_a pi(a|s_t)
     grad log pi(a|s_t), computed from the policy without sampled actions (zero up to rounding).
@@ -346,13 +346,15 @@ def expected_update_split(agent, config: ChainPPOConfig, lam: float | None = Non
     total = sum(grads.values())
     mean_total = total.mean(0)
     var_total = float(((total - mean_total) ** 2).sum(1).mean())
-    out = {"expected_share": {}, "variance_share": {}, "expected_norm": {}, "standard_error": {}}
+    out = {"expected_share": {}, "variance_share": {}, "expected_norm": {}, "standard_error": {},
+           "expected_cosine": {}}
     for name, g in grads.items():
         mean = g.mean(0)
         var = float(((g - mean) ** 2).sum(1).mean())
         out["expected_share"][name] = float(mean @ mean_total / max(mean_total @ mean_total, 1e-300))
         out["variance_share"][name] = var / max(var_total, 1e-300)
         out["expected_norm"][name] = float(np.linalg.norm(mean))
+        out["expected_cosine"][name] = cosine(mean, mean_total)
         out["standard_error"][name] = float(np.sqrt(var / n_batches))
     visits = np.bincount((batch_of * config.length + b["cells"]).ravel(),
                          (-values[b["cells"]]).ravel(), minlength=n_batches * config.length).reshape(n_batches, -1)
@@ -476,3 +478,13 @@ def split_table(runs: dict, config: ChainPPOConfig, lams, seeds, stage: int, n_b
     return {float(lam): [expected_update_split(runs["learned", float(lam), s].agent(stage), config.replace(
         gae_lambda=float(lam)), n_batches=n_batches, seed=derive_seed(s, "split", stage)) for s in seeds]
         for lam in lams}
+
+
+def split_over_training(run: ChainRun, n_batches: int, seed=0) -> dict:
+    """:func:`expected_update_split` at every checkpoint of ``run`` (at its own lambda and value mode):
+    ``reward_share``, ``reward_cosine`` (cos(E[g^R], E[g])) and ``bootstrap_share``, arrays of shape (K,)."""
+    rows = [expected_update_split(run.agent(k), run.config, n_batches=n_batches, seed=derive_seed(seed, "stage", k))
+            for k in range(len(run.steps))]
+    return dict(reward_share=np.array([r["expected_share"]["reward"] for r in rows]),
+                bootstrap_share=np.array([r["expected_share"]["bootstrap"] for r in rows]),
+                reward_cosine=np.array([r["expected_cosine"]["reward"] for r in rows]))

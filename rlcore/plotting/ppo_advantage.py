@@ -84,6 +84,26 @@ def split_figure(table: dict, stage_name: str):
     return fig
 
 
+def stage_figure(groups: dict):
+    """``groups``: name -> (steps (K,), dict of arrays (seeds, K) from split_over_training). Left: the reward
+    part's share of the expected update over training (symlog: late in training the parts cancel and shares
+    grow large); right: the cosine between the reward part's expected gradient and the expected update."""
+    fig, (ax1, ax2) = subplots(2, width=4.4)
+    for i, (name, (steps, d)) in enumerate(groups.items()):
+        _band(ax1, steps, d["reward_share"], i, name)
+        _band(ax2, steps, d["reward_cosine"], i, name)
+    ax1.axhline(0, color="black", lw=0.6)
+    ax1.axhline(1, color="grey", lw=0.6, ls=":")
+    ax1.set_yscale("symlog", linthresh=1.0)
+    ax1.set_yticks([0, 0.5, 1, 2, 5], ["0", "0.5", "1", "2", "5"])
+    ax2.axhline(0, color="black", lw=0.6)
+    ax2.set_ylim(-1.03, 1.03)
+    label(ax1, "environment steps of training", "reward part's share of E[g]", "how much of the mean step")
+    label(ax2, "environment steps of training", "cos(E[g from reward], E[g])", "pointing the same way?")
+    _legend_outside(ax2, title="line: mean; band: min-max")
+    return fig
+
+
 def trunk_figure(groups: dict):
     """``groups``: name -> (steps (K,), dict of arrays (seeds, K) from trunk_over_training). Left: the value loss's
     share of the trunk's step; right: cosine between the two losses' trunk gradients (mean, min-max band)."""
