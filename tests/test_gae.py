@@ -108,3 +108,57 @@ def test_normalized_parts_add_up_to_the_normalized_advantage():
     np.testing.assert_allclose(norm.total, (a - a.mean()) / (a.std() + 1e-8), atol=1e-10)
     # the mean of the reward part reaches every timestep after normalization
     assert np.all(norm.reward != 0)
+
+
+def consistent_rollout(seed, T=30, N=3, p_term=0.1, p_trunc=0.06):
+    """A rollout whose next values are the next step's values inside an episode (as in a real rollout)."""
+    rng = np.random.default_rng(seed)
+    r = rng.normal(size=(T, N)) * (rng.random((T, N)) < 0.3)
+    u = rng.random((T, N))
+    term, trunc = u < p_term, (u >= p_term) & (u < p_term + p_trunc)
+    v = rng.normal(size=(T + 1, N))
+    nv = v[1:].copy()
+    done = term | trunc
+    nv[done] = rng.normal(size=done.sum())  # the final observation of an episode is not the next reset state
+    return r, v[:T], nv, term, trunc
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("lam", [0.0, 0.4, 0.95, 1.0])
+def test_three_part_split_against_the_regrouped_sum(seed, lam):
+    from rlcore.analysis.gae import split_advantage
+
+    gamma = 0.9
+    r, v, nv, term, trunc = consistent_rollout(seed)
+    parts = split_advantage(r, v, nv, term, trunc, gamma, lam)
+    np.testing.assert_allclose(parts.total, compute_gae(r, v, nv, term, trunc, gamma, lam), atol=1e-12)
+    np.testing.assert_array_equal(parts.baseline, -v)
+    np.testing.assert_allclose(parts.reward, decompose_advantage(r, v, nv, term, trunc, gamma, lam).reward)
+    # independent form: sum_{l>=1} gamma^l lam^(l-1) (1 - lam) V(s_{t+l}) + the closing bootstrap of the last step
+    T, N = r.shape
+    done = term | trunc
+    for i in range(N):
+        for t in range(T):
+            total, u = 0.0, t
+            while True:
+                if done[u, i] or u == T - 1:  # closing bootstrap: gamma (gamma lam)^(u - t) V(s'_u), 0 if terminal
+                    total += 0.0 if term[u, i] else gamma * (gamma * lam) ** (u - t) * nv[u, i]
+                    break
+                total += gamma ** (u + 1 - t) * lam ** (u - t) * (1 - lam) * v[u + 1, i]
+                u += 1
+            assert parts.bootstrap[t, i] == pytest.approx(total, abs=1e-10)
+
+
+def test_lambda_zero_bootstrap_is_gamma_v_next_and_lambda_one_has_only_closing_terms():
+    from rlcore.analysis.gae import split_advantage
+
+    r, v, nv, term, trunc = consistent_rollout(7)
+    p0 = split_advantage(r, v, nv, term, trunc, 0.9, 0.0)
+    np.testing.assert_allclose(p0.bootstrap, 0.9 * np.where(term, 0.0, nv), atol=1e-12)
+    p1 = split_advantage(r, v, nv, term, trunc, 0.9, 1.0)
+    # inside an episode that terminates within the rollout, lambda = 1 leaves no bootstrap at all
+    t, i = np.argwhere(term)[0]
+    start = t
+    while start > 0 and not (term | trunc)[start - 1, i]:
+        start -= 1
+    np.testing.assert_allclose(p1.bootstrap[start:t + 1, i], 0.0, atol=1e-12)

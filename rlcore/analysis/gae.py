@@ -12,6 +12,19 @@ A^R_t = r_t (the one-step TD error of the discussion); with lam = 1 and gamma = 
 still to come. :func:`reward_reach` marks the timesteps whose advantage contains at least one non-zero
 reward with a non-zero weight (gamma lam)^l: the timesteps that reward touches *directly*.
 
+**Three parts.** The value part mixes two different things. Regrouping its terms by state,
+
+    A^V_t = -V(s_t)                                                     (the baseline part  A^b_t)
+          + sum_{l>=1} gamma^l lam^(l-1) (1 - lam) V(s_{t+l}) + (closing bootstrap)   (the bootstrap part A^B_t)
+
+-V(s_t) depends only on the state the action was taken in, so its expected contribution to the policy
+gradient, E[-V(s_t) grad log pi(a_t|s_t)], is zero (the baseline of lesson 01); it only changes the variance.
+The bootstrap part carries the value of the states the action led to: the credit from the future that the
+value head supplies. (The -V(s_{t+l}) with l >= 1 are not baselines for step t, since s_{t+l} depends on a_t;
+they combine with the gamma V(s_{t+l}) of the previous term, hence the weights (1 - lam).) With lam = 0,
+A^B_t = gamma V(s'_t); with lam = 1 only the closing bootstrap of a truncated episode or a cut rollout is left.
+:func:`split_advantage` returns the three parts, computed as A^R, A^V + V(s_t) and -V(s_t).
+
 The recursion itself lives in :func:`rlcore.learners.ppo.compute_gae` (the one PPO trains with);
 :func:`gae_bruteforce` is the explicit double sum, for tests.
 """
@@ -25,7 +38,7 @@ import numpy as np
 from ..learners.ppo import compute_gae
 
 __all__ = ["compute_gae", "gae_bruteforce", "AdvantageParts", "decompose_advantage", "reward_reach",
-           "normalize_parts"]
+           "normalize_parts", "ThreeParts", "split_advantage"]
 
 
 def gae_bruteforce(rewards, values, next_values, terminated, truncated, gamma: float, lam: float) -> np.ndarray:
@@ -102,3 +115,26 @@ def normalize_parts(parts: AdvantageParts, eps: float = 1e-8) -> AdvantageParts:
     """
     s = parts.total.std() + eps
     return AdvantageParts((parts.reward - parts.reward.mean()) / s, (parts.value - parts.value.mean()) / s)
+
+
+@dataclass(frozen=True)
+class ThreeParts:
+    """A = reward + bootstrap + baseline, arrays of shape (T, ...) (see the module doc)."""
+
+    reward: np.ndarray
+    bootstrap: np.ndarray
+    baseline: np.ndarray
+
+    @property
+    def total(self) -> np.ndarray:
+        return self.reward + self.bootstrap + self.baseline
+
+    def as_dict(self) -> dict:
+        return {"reward": self.reward, "bootstrap": self.bootstrap, "baseline": self.baseline}
+
+
+def split_advantage(rewards, values, next_values, terminated, truncated, gamma: float, lam: float) -> ThreeParts:
+    """A^R = GAE(r, V = 0), baseline A^b_t = -V(s_t), bootstrap A^B = GAE(r = 0, V) + V(s_t)."""
+    two = decompose_advantage(rewards, values, next_values, terminated, truncated, gamma, lam)
+    v = np.asarray(values, dtype=np.float64)
+    return ThreeParts(two.reward, two.value + v, -v)

@@ -28,13 +28,15 @@ import numpy as np
 import torch
 
 from ..config import Config, choice, param
-from ..envs.sparse_chain import SparseChain, chain_pattern, chain_step
+from ..envs.sparse_chain import SparseChain, SparseChainConfig, chain_pattern, chain_step
 from ..learners.ppo import PPOConfig, PPOResult, train_ppo
 from ..seeding import as_generator, derive_seed
-from .gae import AdvantageParts, decompose_advantage, normalize_parts, reward_reach
+from .gae import AdvantageParts, decompose_advantage, normalize_parts, reward_reach, split_advantage
 
 __all__ = ["ChainPPOConfig", "ChainRun", "run_chain_ppo", "policy_gradients", "cosine", "decomposition_metrics",
-           "success_from_start", "cell_tables", "ends_at_goal", "lambda_sweep", "View", "cached_run"]
+           "success_from_start", "cell_tables", "ends_at_goal", "lambda_sweep", "View", "cached_run",
+           "LAMBDAS", "MODES", "sweep_lambda_modes", "simulate_batches", "expected_update_split", "trunk_gradients",
+           "trunk_over_training", "reach_and_episode_length", "LessonSizes", "split_table", "split_over_training"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class ChainPPOConfig(Config):
                                         doc="value-head learning rate, > 0")
     norm_adv: bool = param(False, doc="PPO normalizes advantages per minibatch while training")
     value_mode: str = choice("learned", ("learned", "zero"), doc="'zero' is the ablation V == 0")
+    architecture: str = choice("shared", ("shared", "separate"),
+                               doc="policy and value heads on one trunk, or two separate networks")
     total_steps: int = param(12_288, low=256, ui=(2_000, 100_000, 2_000), doc="environment steps of training")
     checkpoints: int = param(10, low=2, high=50, ui=(2, 20), doc="snapshots kept for the analysis")
     eval_episodes: int = param(200, low=1, ui=(10, 1000), doc="episodes from cell 0 per success estimate")
@@ -65,7 +69,7 @@ class ChainPPOConfig(Config):
                          update_epochs=4, learning_rate=self.learning_rate, value_init_gain=0.0,
                          critic_learning_rate=self.critic_learning_rate, anneal_lr=False, gamma=self.gamma,
                          gae_lambda=self.gae_lambda, norm_adv=self.norm_adv, hidden=32,
-                         architecture="shared", value_mode=self.value_mode, checkpoints=self.checkpoints)
+                         architecture=self.architecture, value_mode=self.value_mode, checkpoints=self.checkpoints)
 
     def make_env(self) -> SparseChain:
         return SparseChain(length=self.length, reward_prob=self.reward_prob)
@@ -229,18 +233,203 @@ def lambda_sweep(run: ChainRun, k: int, lams: np.ndarray, normalize: bool = Fals
                                                                  "grad_ratio")}
 
 
+# --- lambda x value-mode sweep, each run trained at its own lambda ------------------------------------------
+
+LAMBDAS = (0.0, 0.5, 0.9, 0.95, 1.0)
+MODES = ("learned", "zero")
+
+
+def sweep_lambda_modes(base: ChainPPOConfig, lams=LAMBDAS, modes=MODES, seeds=range(5), progress=None) -> dict:
+    """Train ``base`` at every (value_mode, lam, seed) (each run at its own lambda; cached by :func:`cached_run`).
+
+    Returns ``final`` (modes, lams, seeds): success from cell 0 of the final policy; ``curves`` (modes, lams,
+    seeds, K): success at each checkpoint; ``steps`` (K,); ``runs``: {(mode, lam, seed): ChainRun}.
+    """
+    lams, modes, seeds = [float(x) for x in lams], list(modes), [int(s) for s in seeds]
+    runs, n, done = {}, len(lams) * len(modes) * len(seeds), 0
+    for mode in modes:
+        for lam in lams:
+            for s in seeds:
+                runs[mode, lam, s] = cached_run(base.replace(gae_lambda=lam, value_mode=mode, seed=s))
+                done += 1
+                if progress is not None:
+                    progress(done / n)
+    final = np.array([[[runs[m, lv, s].final_success for s in seeds] for lv in lams] for m in modes])
+    curves = np.array([[[runs[m, lv, s].success for s in seeds] for lv in lams] for m in modes])
+    steps = runs[modes[0], lams[0], seeds[0]].steps
+    return dict(lams=np.array(lams), modes=modes, seeds=seeds, final=final, curves=curves, steps=steps, runs=runs)
+
+
+# --- the expected update and its variance, over many batches from one policy --------------------------------
+
+def simulate_batches(p_correct: np.ndarray, env: SparseChainConfig, n_batches: int, seed, n_envs: int = 8,
+                     n_steps: int = 32) -> dict:
+    """``n_batches`` independent PPO batches (n_envs x n_steps) of the chain policy ``p_correct``, on arrays.
+
+    Each of the n_batches * n_envs walkers first runs ``env.max_steps`` steps (so batches start mid-episode,
+    as PPO's rollouts do), then n_steps are recorded. Returns arrays (n_steps, n_batches * n_envs): ``cells``,
+    ``correct`` (the action taken was the correct one), ``rewards``, ``terminated``, ``truncated``,
+    ``next_cells``; walker j belongs to batch j // n_envs.
+    """
+    if env.distractor_reward > 0:
+        raise ValueError("simulate_batches models the chain without a side exit (distractor_reward = 0)")
+    rng = as_generator(seed)
+    m, last = n_batches * n_envs, env.length - 1
+    pos = rng.integers(0, env.max_start + 1, m)
+    t = np.zeros(m, dtype=int)
+    rec = {k: [] for k in ("cells", "correct", "rewards", "terminated", "truncated", "next_cells")}
+    for step in range(env.max_steps + n_steps):
+        correct = rng.random(m) < p_correct[pos]
+        new = np.where(correct, pos + 1, np.maximum(pos - env.setback, 0))
+        term = new == last
+        reward = np.where(term & (rng.random(m) < env.reward_prob), env.goal_reward, 0.0)
+        t += 1
+        trunc = ~term & (t >= env.max_steps)
+        if step >= env.max_steps:
+            for k, v in zip(rec, (pos, correct, reward, term, trunc, new)):
+                rec[k].append(v)
+        done = term | trunc
+        pos = np.where(done, rng.integers(0, env.max_start + 1, m), new)
+        t = np.where(done, 0, t)
+    return {k: np.array(v) for k, v in rec.items()}
+
+
+def _score_jacobian(agent, length: int, layout_seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """J (length, 2, P): grad_theta log pi(a | cell) for a = correct (index 0) and wrong (1), theta the actor
+    parameters; and pi (length, 2) in the same order."""
+    params = [p for p in agent.actor_parameters() if p.requires_grad]
+    logits, _ = agent(torch.eye(length))
+    logp = torch.log_softmax(logits, -1)
+    pattern = chain_pattern(length, layout_seed)
+    rows = np.zeros((length, 2, sum(p.numel() for p in params)))
+    for c in range(length):
+        for k, a in enumerate((pattern[c], 1 - pattern[c])):
+            grads = torch.autograd.grad(logp[c, a], params, retain_graph=True, allow_unused=True)
+            rows[c, k] = torch.cat([(g if g is not None else torch.zeros_like(p)).reshape(-1)
+                                    for g, p in zip(grads, params)]).double().numpy()
+    pi = torch.exp(logp).detach().double().numpy()
+    return rows, np.stack([pi[np.arange(length), pattern], pi[np.arange(length), 1 - pattern]], axis=1)
+
+
+def expected_update_split(agent, config: ChainPPOConfig, lam: float | None = None, n_batches: int = 1000,
+                          seed=0, zero_value: bool | None = None) -> dict:
+    """Split PPO's policy gradient g = (1/N) sum_t A_t grad log pi(a_t|s_t) (raw A, ratio 1) into the parts of
+    A (reward, bootstrap gamma V(s'), baseline -V(s); :func:`rlcore.analysis.gae.split_advantage`) over
+    ``n_batches`` independent batches from ``agent``'s policy.
+
+    Returns per part: ``expected_share`` = E[g_part] . E[g] / |E[g]|^2 (the shares add up to 1),
+    ``variance_share`` = tr Cov(g_part) / tr Cov(g) (they need not add up to 1: the parts covary),
+    ``expected_cosine`` = cos(E[g_part], E[g]), ``expected_norm`` = |E[g_part]| and ``standard_error`` = sqrt(tr Cov(g_part) / n_batches) (the size of
+    |E[g_part]| a zero-mean part would show by chance); and ``baseline_exact_norm``, the norm of the exact
+    expectation of the baseline part given the simulated states, -(1/N) sum_t V(s_t) sum_a pi(a|s_t)
+    grad log pi(a|s_t), computed from the policy without sampled actions (zero up to rounding).
+    """
+    lam = config.gae_lambda if lam is None else float(lam)
+    zero_value = config.value_mode == "zero" if zero_value is None else zero_value
+    env = config.make_env().config
+    p_correct, values = cell_tables(agent, config.length)
+    if zero_value:
+        values = np.zeros_like(values)
+    b = simulate_batches(p_correct, env, n_batches, seed)
+    parts = split_advantage(b["rewards"], values[b["cells"]], values[b["next_cells"]], b["terminated"],
+                            b["truncated"], config.gamma, lam).as_dict()
+    J, pi = _score_jacobian(agent, config.length)
+    T, M = b["cells"].shape
+    n_envs, N = M // n_batches, T * M // n_batches
+    batch_of = np.broadcast_to(np.arange(M) // n_envs, (T, M))
+    index = (batch_of * config.length + b["cells"]) * 2 + (~b["correct"]).astype(int)
+    Jf = J.reshape(-1, J.shape[-1])
+    grads = {}
+    for name, w in parts.items():
+        W = np.bincount(index.ravel(), w.ravel(), minlength=n_batches * config.length * 2) / N
+        grads[name] = W.reshape(n_batches, -1) @ Jf
+    total = sum(grads.values())
+    mean_total = total.mean(0)
+    var_total = float(((total - mean_total) ** 2).sum(1).mean())
+    out = {"expected_share": {}, "variance_share": {}, "expected_norm": {}, "standard_error": {},
+           "expected_cosine": {}}
+    for name, g in grads.items():
+        mean = g.mean(0)
+        var = float(((g - mean) ** 2).sum(1).mean())
+        out["expected_share"][name] = float(mean @ mean_total / max(mean_total @ mean_total, 1e-300))
+        out["variance_share"][name] = var / max(var_total, 1e-300)
+        out["expected_norm"][name] = float(np.linalg.norm(mean))
+        out["expected_cosine"][name] = cosine(mean, mean_total)
+        out["standard_error"][name] = float(np.sqrt(var / n_batches))
+    visits = np.bincount((batch_of * config.length + b["cells"]).ravel(),
+                         (-values[b["cells"]]).ravel(), minlength=n_batches * config.length).reshape(n_batches, -1)
+    exact = (visits / N) @ np.einsum("ck,ckp->cp", pi, J)  # sum_a pi(a|s) grad log pi(a|s) per cell
+    out["baseline_exact_norm"] = float(np.linalg.norm(exact.mean(0)))
+    out["total_norm"] = float(np.linalg.norm(mean_total))
+    out["lam"], out["n_batches"] = lam, n_batches
+    return out
+
+
+# --- the shared trunk: how much of its update comes from the value loss -------------------------------------
+
+def trunk_gradients(agent, batch: dict, ppo: PPOConfig, zero_value: bool = False) -> dict:
+    """Gradients of PPO's two losses on one batch, at the start of the update (ratio 1, V = V_old), restricted to
+    the trunk's parameters: policy loss -mean(A log pi) - ent_coef * entropy, value loss
+    vf_coef * 0.5 * mean((V - R)^2) with R = A + V_old (zero when the value head is ablated).
+
+    Returns ``policy_norm``, ``value_norm``, ``cosine`` and ``value_share`` = g_V . (g_V + g_pi) / |g_V + g_pi|^2
+    (the value loss's share of the trunk's step; with separate networks it is 0: the value loss has its own body).
+    """
+    params = list(agent.trunk.parameters())
+    obs = torch.as_tensor(batch["obs"].reshape(-1, batch["obs"].shape[-1]))
+    act = torch.as_tensor(batch["actions"].reshape(-1, 1))
+    adv = torch.as_tensor(batch["advantages"].reshape(-1), dtype=torch.float32)
+    ret = adv + torch.as_tensor(batch["values"].reshape(-1), dtype=torch.float32)
+    logits, value = agent(obs)
+    logp_all = torch.log_softmax(logits, -1)
+    entropy = -(logp_all.exp() * logp_all).sum(-1).mean()
+    policy_loss = -(adv * logp_all.gather(1, act).squeeze(1)).mean() - ppo.ent_coef * entropy
+    value_loss = ppo.vf_coef * 0.5 * ((value - ret) ** 2).mean() if not zero_value else 0.0 * value.sum()
+    flat = []
+    for k, loss in enumerate((policy_loss, value_loss)):
+        grads = torch.autograd.grad(loss, params, retain_graph=k == 0, allow_unused=True)
+        flat.append(torch.cat([(g if g is not None else torch.zeros_like(p)).reshape(-1)
+                               for g, p in zip(grads, params)]).double().numpy())
+    g_pi, g_v = flat
+    both = g_pi + g_v
+    return dict(policy_norm=float(np.linalg.norm(g_pi)), value_norm=float(np.linalg.norm(g_v)),
+                cosine=cosine(g_pi, g_v), value_share=float(g_v @ both / max(both @ both, 1e-300)))
+
+
+def trunk_over_training(run: ChainRun) -> dict:
+    """:func:`trunk_gradients` at every checkpoint of ``run``: arrays of shape (K,) per key."""
+    rows = [trunk_gradients(run.agent(k), c.batch, run.config.ppo(), run.config.value_mode == "zero")
+            for k, c in enumerate(run.result.checkpoints)]
+    return {key: np.array([r[key] for r in rows]) for key in rows[0]}
+
+
+def reach_and_episode_length(run: ChainRun) -> dict:
+    """Pooled over the run's checkpoint batches at lambda = 0: ``reach`` (share of timesteps with a non-zero
+    reward), ``mean_length`` (timesteps per episode end), ``paid_share`` (share of episode ends that paid).
+
+    Counting gives reach = paid_share / mean_length exactly; the measurement is what the two factors are.
+    """
+    rewards = np.concatenate([c.batch["rewards"].ravel() for c in run.result.checkpoints])
+    ends = np.concatenate([(c.batch["terminated"] | c.batch["truncated"]).ravel() for c in run.result.checkpoints])
+    paid = int((rewards != 0).sum())
+    return dict(reach=paid / rewards.size, mean_length=rewards.size / max(int(ends.sum()), 1),
+                paid_share=paid / max(int(ends.sum()), 1))
+
+
 @dataclass(frozen=True)
 class View(Config):
     """What the lesson's panel shows: a training stage and an estimator (instant), and a run's knobs (cached).
 
-    ``stage``, ``lam`` and ``normalize`` only re-analyse stored checkpoints. ``length``, ``reward_prob``,
-    ``gamma`` and ``critic_learning_rate`` pick a training run: a new combination trains once (a few
-    seconds) and is then cached by :func:`cached_run`.
+    ``stage``, ``lam`` and ``normalize`` only re-analyse stored checkpoints. ``gae_lambda``, ``value_mode``,
+    ``length``, ``reward_prob``, ``gamma`` and ``critic_learning_rate`` pick a training run: a new combination
+    trains once (a few seconds) and is then cached by :func:`cached_run`.
     """
 
     stage: int = param(9, low=0, high=49, ui=(0, 9), doc="checkpoint shown (0: before training)")
     lam: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05), doc="lambda of the analysed advantage")
     normalize: bool = param(False, doc="analyse the batch-normalized advantage")
+    gae_lambda: float = choice(0.0, LAMBDAS, doc="lambda the run trains with")
+    value_mode: str = choice("learned", MODES, doc="learned value head, or the ablation V == 0")
     length: int = choice(20, (10, 20, 30), doc="cells in the chain")
     reward_prob: float = choice(1.0, (1.0, 0.5, 0.25), doc="probability the goal pays (sparsity)")
     gamma: float = choice(0.99, (0.95, 0.99), doc="discount the run trains with")
@@ -248,7 +437,8 @@ class View(Config):
 
     def run_config(self, base: ChainPPOConfig) -> ChainPPOConfig:
         """``base`` with this view's training knobs."""
-        return base.replace(length=self.length, reward_prob=self.reward_prob, gamma=self.gamma,
+        return base.replace(gae_lambda=self.gae_lambda, value_mode=self.value_mode, length=self.length,
+                            reward_prob=self.reward_prob, gamma=self.gamma,
                             critic_learning_rate=self.critic_learning_rate)
 
 
@@ -270,3 +460,31 @@ def _store(config: ChainPPOConfig, run: ChainRun) -> None:
 
 
 cached_run.store = _store
+
+
+@dataclass(frozen=True)
+class LessonSizes(Config):
+    """How many seeds and samples the lesson's sweeps use (quick mode lowers them)."""
+
+    seeds: int = param(5, low=1, ui=(1, 20), doc="seeds per (lambda, value mode) in the sweep, >= 1")
+    split_batches: int = param(600, low=10, ui=(10, 5000), doc="batches averaged per expected-update split")
+    reporter_seeds: int = param(20, low=1, ui=(1, 200), doc="seeds per setting of the honest-reporter race")
+    long_steps: int = param(40_960, low=2560, ui=(2560, 200_000), widget="text",
+                            doc="training steps on the length-40 chain")
+
+
+def split_table(runs: dict, config: ChainPPOConfig, lams, seeds, stage: int, n_batches: int) -> dict:
+    """lam -> [:func:`expected_update_split` of the learned-V run (lam, seed) at checkpoint ``stage``, per seed]."""
+    return {float(lam): [expected_update_split(runs["learned", float(lam), s].agent(stage), config.replace(
+        gae_lambda=float(lam)), n_batches=n_batches, seed=derive_seed(s, "split", stage)) for s in seeds]
+        for lam in lams}
+
+
+def split_over_training(run: ChainRun, n_batches: int, seed=0) -> dict:
+    """:func:`expected_update_split` at every checkpoint of ``run`` (at its own lambda and value mode):
+    ``reward_share``, ``reward_cosine`` (cos(E[g^R], E[g])) and ``bootstrap_share``, arrays of shape (K,)."""
+    rows = [expected_update_split(run.agent(k), run.config, n_batches=n_batches, seed=derive_seed(seed, "stage", k))
+            for k in range(len(run.steps))]
+    return dict(reward_share=np.array([r["expected_share"]["reward"] for r in rows]),
+                bootstrap_share=np.array([r["expected_share"]["bootstrap"] for r in rows]),
+                reward_cosine=np.array([r["expected_cosine"]["reward"] for r in rows]))

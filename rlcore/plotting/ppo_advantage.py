@@ -1,4 +1,6 @@
-"""Figures of lesson 03: PPO's advantage split into a reward part and a value part."""
+"""Figures of lesson 03: success against lambda with and without a value head, the three-way split of the
+advantage, the shared trunk, and the honest-reporter race. Legends sit outside the axes; one quantity per axis;
+spread over seeds is drawn (every seed as a dot, or the mean with a min-max band)."""
 
 from __future__ import annotations
 
@@ -7,112 +9,203 @@ import numpy as np
 from . import color, label, subplots
 
 LAMS = np.linspace(0.0, 1.0, 11)
+PART_NAMES = ("reward", "bootstrap", "baseline")
 
 
-def training_figure(runs: dict):
-    """Left: success from cell 0 over training, one line per run (label -> ChainRun, or a list of seeds).
-    Right: the final policy's probability of the correct action in each cell."""
-    fig, (ax1, ax2) = subplots(2, width=4.6)
-    for i, (name, group) in enumerate(runs.items()):
-        group = group if isinstance(group, list) else [group]
-        steps = group[0].steps
-        success = np.array([r.success for r in group])
-        for row in success:
-            ax1.plot(steps, row, color=color(i), alpha=0.25, lw=0.8)
-        ax1.plot(steps, success.mean(0), color=color(i), lw=2, label=f"{name} (mean of {len(group)})")
-        cells = np.arange(group[0].config.length - 1)  # the goal cell is terminal: never acted in
-        ax2.plot(cells, np.mean([r.p_correct[-1][:-1] for r in group], axis=0), color=color(i), lw=1.8,
-                 label=name)
-    ax1.set_ylim(-0.03, 1.03)
-    label(ax1, "environment steps of training", "success from cell 0 (share of episodes)",
-          "reaching the goal from the far end")
-    ax1.legend(loc="upper left", fontsize=8)
-    ax2.axhline(0.5, color="grey", lw=0.8, ls=":")
-    ax2.set_ylim(-0.03, 1.03)
-    label(ax2, "cell (the goal is one past the last)", "pi(correct action | cell), last checkpoint",
-          "which cells the policy has learned")
-    ax2.legend(loc="lower left", fontsize=8)
+def _legend_outside(ax, **kw):
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, **kw)
+
+
+def _band(ax, x, rows, i, name):
+    rows = np.atleast_2d(rows)
+    ax.fill_between(x, rows.min(0), rows.max(0), color=color(i), alpha=0.18, lw=0)
+    ax.plot(x, rows.mean(0), color=color(i), lw=2, label=f"{name} ({len(rows)} seeds)")
+
+
+def lambda_success_figure(lines: dict, lams: np.ndarray, steps: np.ndarray):
+    """``lines``: name -> (final success (lams, seeds), curves (lams, seeds, K)). Left: final success from cell 0
+    against the lambda each run trained with (every seed a dot). Right: mean success over training (the area under
+    the learning curve, a measure of speed)."""
+    fig, (ax1, ax2) = subplots(2, width=4.4)
+    x = np.arange(len(lams))
+    for i, (name, (final, curves)) in enumerate(lines.items()):
+        off = (i - (len(lines) - 1) / 2) * 0.12
+        for ax, val in ((ax1, final), (ax2, curves.mean(-1))):
+            ax.plot(x + off, val.mean(1), color=color(i), lw=1.5, marker="o", ms=5, label=name)
+            for j in range(len(lams)):
+                ax.scatter(np.full(val.shape[1], x[j] + off), val[j], color=color(i), s=9, alpha=0.45, lw=0)
+    for ax in (ax1, ax2):
+        ax.set_xticks(x, [f"{v:g}" for v in lams])
+        ax.set_ylim(-0.03, 1.03)
+    label(ax1, "GAE lambda the run trained with", "final success from cell 0", "does PPO need the value head?")
+    label(ax2, "GAE lambda the run trained with", "success averaged over training", "how fast it learns")
+    _legend_outside(ax2)
     return fig
 
 
-def _segment(run, k: int, parts, n_envs: int = 3):
+def training_figure(groups: dict):
+    """``groups``: name -> list of ChainRun (seeds). Left: success from cell 0 over training (mean, min-max band).
+    Right: the final policy's probability of the correct action per cell (mean, min-max band)."""
+    fig, (ax1, ax2) = subplots(2, width=4.4)
+    for i, (name, runs) in enumerate(groups.items()):
+        _band(ax1, runs[0].steps, np.array([r.success for r in runs]), i, name)
+        cells = np.arange(runs[0].config.length - 1)  # the goal cell is terminal: never acted in
+        _band(ax2, cells, np.array([r.p_correct[-1][:-1] for r in runs]), i, name)
+    ax1.set_ylim(-0.03, 1.03)
+    label(ax1, "environment steps of training", "success from cell 0", "reaching the goal from the far end")
+    ax2.axhline(0.5, color="grey", lw=0.8, ls=":")
+    ax2.set_ylim(-0.03, 1.03)
+    label(ax2, "cell (the goal is one past the last)", "pi(correct action | cell), final", "which cells are learned")
+    _legend_outside(ax2, title="line: mean; band: min-max")
+    return fig
+
+
+def split_figure(table: dict, stage_name: str):
+    """``table``: lam -> list over seeds of :func:`expected_update_split` results. Left: each part's share of the
+    expected update; right: each part's share of the update's variance (log scale), against lambda."""
+    fig, (ax1, ax2) = subplots(2, width=4.4)
+    lams = sorted(table)
+    x = np.arange(len(lams))
+    for i, part in enumerate(PART_NAMES):
+        off = (i - 1) * 0.22
+        for ax, key in ((ax1, "expected_share"), (ax2, "variance_share")):
+            vals = np.array([[r[key][part] for r in table[lv]] for lv in lams])
+            ax.bar(x + off, vals.mean(1), width=0.2, color=color(i), alpha=0.75, label=f"{part} part")
+            for j in range(len(lams)):
+                ax.scatter(np.full(vals.shape[1], x[j] + off), vals[j], color="black", s=6, zorder=3)
+    ax1.axhline(0, color="black", lw=0.6)
+    ax2.set_yscale("log")
+    for ax in (ax1, ax2):
+        ax.set_xticks(x, [f"{v:g}" for v in lams])
+    label(ax1, "GAE lambda (trained and analysed)", "share of the expected update",
+          f"where the mean step comes from ({stage_name})")
+    label(ax2, "GAE lambda (trained and analysed)", "tr Cov(part) / tr Cov(g)", "where its noise comes from")
+    _legend_outside(ax2, title="dots: seeds")
+    return fig
+
+
+def stage_figure(groups: dict):
+    """``groups``: name -> (steps (K,), dict of arrays (seeds, K) from split_over_training). Left: the reward
+    part's share of the expected update over training (symlog: late in training the parts cancel and shares
+    grow large); right: the cosine between the reward part's expected gradient and the expected update."""
+    fig, (ax1, ax2) = subplots(2, width=4.4)
+    for i, (name, (steps, d)) in enumerate(groups.items()):
+        _band(ax1, steps, d["reward_share"], i, name)
+        _band(ax2, steps, d["reward_cosine"], i, name)
+    ax1.axhline(0, color="black", lw=0.6)
+    ax1.axhline(1, color="grey", lw=0.6, ls=":")
+    ax1.set_yscale("symlog", linthresh=1.0)
+    ax1.set_yticks([0, 0.5, 1, 2, 5], ["0", "0.5", "1", "2", "5"])
+    ax2.axhline(0, color="black", lw=0.6)
+    ax2.set_ylim(-1.03, 1.03)
+    label(ax1, "environment steps of training", "reward part's share of E[g]", "how much of the mean step")
+    label(ax2, "environment steps of training", "cos(E[g from reward], E[g])", "pointing the same way?")
+    _legend_outside(ax2, title="line: mean; band: min-max")
+    return fig
+
+
+def trunk_figure(groups: dict):
+    """``groups``: name -> (steps (K,), dict of arrays (seeds, K) from trunk_over_training). Left: the value loss's
+    share of the trunk's step; right: cosine between the two losses' trunk gradients (mean, min-max band)."""
+    fig, (ax1, ax2) = subplots(2, width=4.4)
+    for i, (name, (steps, d)) in enumerate(groups.items()):
+        _band(ax1, steps[1:], d["value_share"][:, 1:], i, name)
+        _band(ax2, steps[1:], d["cosine"][:, 1:], i, name)
+    ax1.axhline(0, color="black", lw=0.6)
+    ax2.axhline(0, color="black", lw=0.6)
+    label(ax1, "environment steps of training", "value loss's share of trunk step",
+          "who moves the shared trunk?")
+    label(ax2, "environment steps of training", "cosine(policy, value) on trunk", "do the two losses agree?")
+    _legend_outside(ax2, title="line: mean; band: min-max")
+    return fig
+
+
+def reporter_figure(rows: list[dict]):
+    """``rows``: dicts with learner, eps_f, prior, predicted, measured (seeds,). Left: measured against predicted
+    takeover time (log-log; dots: median over seeds, bars: 10-90%; only settings where every seed took over within
+    the budget, so no median is censored). Right: share of seeds still honest at the end
+    of the budget against eps * f."""
+    fig, (ax1, ax2) = subplots(2, width=4.4)
+    learners = sorted({r["learner"] for r in rows})
+    for i, learner in enumerate(learners):
+        sel = [r for r in rows if r["learner"] == learner and np.isfinite(r["predicted"])]
+        pred = np.array([r["predicted"] for r in sel])
+        meas = [r["measured"][np.isfinite(r["measured"])] for r in sel]
+        ok = np.array([np.isfinite(r["measured"]).all() for r in sel], dtype=bool)  # uncensored only
+        med = np.array([np.median(m) if len(m) else np.nan for m in meas])
+        lo = np.array([np.quantile(m, 0.1) if len(m) else np.nan for m in meas])
+        hi = np.array([np.quantile(m, 0.9) if len(m) else np.nan for m in meas])
+        ax1.errorbar(pred[ok], med[ok], yerr=[med[ok] - lo[ok], hi[ok] - med[ok]], fmt="o", color=color(i), ms=4,
+                     label=learner)
+        allr = [r for r in rows if r["learner"] == learner]
+        for b in sorted({r["prior"] for r in allr}):
+            rb = sorted([r for r in allr if r["prior"] == b], key=lambda r: r["eps_f"])
+            ax2.plot([r["eps_f"] for r in rb], [np.mean(~np.isfinite(r["measured"])) for r in rb], marker="o",
+                     color=color(i), ls="-" if b == min(r["prior"] for r in allr) else "--",
+                     label=f"{learner}, b = {b:g}")
+    lim = [min(ax1.get_xlim()[0], ax1.get_ylim()[0]), max(ax1.get_xlim()[1], ax1.get_ylim()[1])]
+    ax1.plot(lim, lim, color="grey", lw=0.8, ls=":")
+    ax1.set_xscale("log")
+    ax1.set_yscale("log")
+    label(ax1, "predicted takeover (steps)", "measured takeover (steps)", "simulator takeover vs prediction")
+    ax1.legend(loc="upper left", fontsize=8)
+    ax2.set_ylim(-0.03, 1.03)
+    ax2.set_xscale("symlog", linthresh=1e-3)
+    label(ax2, "eps * f (share of wrong labels; 0 = control)", "share of seeds still honest", "honesty within the budget")
+    _legend_outside(ax2)
+    return fig
+
+
+def _segment(run, k: int, parts: dict, n_envs: int = 3):
     """The first ``n_envs`` environments' stretches of checkpoint k's batch, laid end to end."""
     batch = run.result.checkpoints[k].batch
     T = batch["rewards"].shape[0]
     take = lambda a: np.concatenate([a[:, i] for i in range(min(n_envs, a.shape[1]))])  # noqa: E731
     ends = take(batch["terminated"] | batch["truncated"])
-    return np.arange(len(ends)), take(parts.reward), take(parts.value), ends, T
-
-
-def lambda_figure(run, k: int):
-    """Across lambda at checkpoint k: the share of timesteps reached by reward (left) and the cosine between
-    the full policy gradient and its reward part (right), for raw and batch-normalized advantages."""
-    fig, (ax1, ax2) = subplots(2, width=4.4)
-    for i, normalize in enumerate((False, True)):
-        sweep = {name: np.array([run.metrics(k, lam, normalize=normalize)[name] for lam in LAMS])
-                 for name in ("reward_reach", "reward_share", "cosine")}
-        tag = "normalized A" if normalize else "raw A"
-        ax1.plot(LAMS, sweep["reward_reach"], color=color(i), lw=2, ls="-" if not normalize else "--",
-                 label=f"timesteps with a reward term ({tag})")
-        ax1.plot(LAMS, sweep["reward_share"], color=color(i), lw=1.2, ls=":", marker="o", ms=3,
-                 label=f"mean |A^R| / (|A^R| + |A^V|) ({tag})")
-        ax2.plot(LAMS, sweep["cosine"], color=color(i), lw=2, ls="-" if not normalize else "--", label=tag)
-    ax1.set_ylim(-0.03, 1.03)
-    label(ax1, "GAE lambda of the analysed advantage", "share of timesteps (fraction)",
-          "how far reward reaches into the advantages")
-    ax1.legend(fontsize=7, loc="center right")
-    ax2.axhline(0.5, color="grey", lw=0.8, ls=":")
-    ax2.set_ylim(-1.03, 1.03)
-    label(ax2, "GAE lambda of the analysed advantage", "cosine(g, g from A^R alone)",
-          "does the reward part point where PPO steps?")
-    ax2.legend(fontsize=8, loc="lower right")
-    return fig
+    return np.arange(len(ends)), {n: take(p) for n, p in parts.items()}, ends, T
 
 
 def panel_figure(run, stage: int, lam: float, normalize: bool):
-    """The panel's 2 x 2 view of one run at one checkpoint, with the advantage analysed at ``lam``."""
+    """The panel's view of one run (trained at its own lambda and value mode) at one checkpoint, with the
+    advantage analysed at ``lam``: a batch stretch split in three, cosine and reach across lambda, success
+    over training, and the policy and the value head per cell."""
+    from ..analysis.gae import split_advantage
+
     k = min(stage, len(run.steps) - 1)
     m = run.metrics(k, lam, normalize=normalize)
-    fig, axes = subplots(2, 2, width=4.6, height=3.0)
-    (ax1, ax2), (ax3, ax4) = axes
-    # (a) one stretch of the batch: reward part and value part of each timestep's advantage
-    x, ar, av, ends, T = _segment(run, k, m["parts"])
-    # value part as thin bars from 0, reward part drawn beside it (both as line collections: fast to redraw)
-    ax1.vlines(x - 0.2, 0, av, color=color(0), lw=2.2, label="value part A^V")
-    ax1.vlines(x + 0.2, 0, ar, color=color(1), lw=2.2, label="reward part A^R")
+    b = run.result.checkpoints[k].batch
+    parts = split_advantage(b["rewards"], b["values"], b["next_values"], b["terminated"], b["truncated"],
+                            run.config.gamma, lam).as_dict()
+    fig, axes = subplots(3, 2, width=3.9, height=2.8)
+    (ax1, ax2, ax3), (ax4, ax5, ax6) = axes
+    x, seg, ends, T = _segment(run, k, parts)
+    for i, (name, off) in enumerate(zip(parts, (-0.25, 0.0, 0.25))):
+        ax1.vlines(x + off, 0, seg[name], color=color(i), lw=1.6, label=f"{name} part")
     ax1.axhline(0, color="black", lw=0.6)
-    for e in x[ends]:
-        ax1.axvline(e + 0.5, color="grey", lw=0.6, ls=":")
     for j in range(1, len(x) // T):
         ax1.axvline(j * T - 0.5, color="black", lw=0.8)
-    label(ax1, f"timestep (3 environments x {T} steps; dotted: episode end)", "advantage (reward units)",
-          f"checkpoint {k}: {m['reward_reach']:.1%} of timesteps carry reward")
-    ax1.legend(fontsize=7, loc="lower left")
-    # (b) across lambda at this checkpoint
-    sweep = {name: np.array([run.metrics(k, lv, normalize=normalize)[name] for lv in LAMS])
-             for name in ("reward_reach", "cosine")}
-    ax2.plot(LAMS, sweep["reward_reach"], color=color(1), lw=2, label="timesteps with a reward term")
-    ax2.plot(LAMS, sweep["cosine"], color=color(0), lw=2, label="cosine(g, g^R)")
+    label(ax1, f"timestep (3 envs x {T} steps)", "advantage part (reward units)",
+          f"checkpoint {k}, lambda {lam:g} (raw A)")
+    ax1.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0.0, -0.25), ncol=3)
+    sweep_c = np.array([run.metrics(k, lv, normalize=normalize)["cosine"] for lv in LAMS])
+    sweep_r = np.array([run.metrics(k, lv, normalize=normalize)["reward_reach"] for lv in LAMS])
+    ax2.plot(LAMS, sweep_c, color=color(0), lw=2)
     ax2.axvline(lam, color="grey", lw=1, ls="--")
     ax2.set_ylim(-1.03, 1.03)
-    label(ax2, "GAE lambda (dashed: the one analysed)", "fraction / cosine", "the same batch, other lambdas")
-    ax2.legend(fontsize=7, loc="lower right")
-    # (c) over training at this lambda
-    steps = run.steps
-    ax3.plot(steps, run.success, color=color(2), lw=2, label="success from cell 0")
-    ax3.plot(steps, run.over_training("reward_reach", lam, normalize), color=color(1), lw=2,
-             label="timesteps with a reward term")
-    ax3.plot(steps, run.over_training("cosine", lam, normalize), color=color(0), lw=2, label="cosine(g, g^R)")
-    ax3.axvline(steps[k], color="grey", lw=1, ls="--")
-    ax3.set_ylim(-1.03, 1.03)
-    label(ax3, "environment steps of training (dashed: this checkpoint)", "fraction / cosine", "over training")
-    ax3.legend(fontsize=7, loc="lower right")
-    # (d) the policy and the value head, cell by cell
+    label(ax2, "lambda of the analysis (dashed: chosen)", "cosine(g, g from A^R)", "same batch, other lambdas")
+    ax3.plot(LAMS, sweep_r, color=color(1), lw=2)
+    ax3.axvline(lam, color="grey", lw=1, ls="--")
+    ax3.set_ylim(-0.03, 1.03)
+    label(ax3, "lambda of the analysis (dashed: chosen)", "timesteps with a reward term", "reward's reach")
+    ax4.plot(run.steps, run.success, color=color(2), lw=2)
+    ax4.axvline(run.steps[k], color="grey", lw=1, ls="--")
+    ax4.set_ylim(-0.03, 1.03)
+    label(ax4, "steps of training (dashed: checkpoint)", "success from cell 0",
+          f"trained: lambda {run.config.gae_lambda:g}, V {run.config.value_mode}")
     cells = np.arange(run.config.length - 1)  # the goal cell is terminal: never acted in
-    ax4.plot(cells, run.p_correct[k][:-1], color=color(3), lw=2, label="pi(correct action | cell)")
-    ax4.plot(cells, run.values[k][:-1], color=color(0), lw=2, label="V(cell), the value head")
-    ax4.set_ylim(-0.1, 1.1)
-    label(ax4, "cell (the goal is one past the last)", "probability / value (reward units)",
-          "policy and value head at this checkpoint")
-    ax4.legend(fontsize=7, loc="upper left")
+    ax5.plot(cells, run.p_correct[k][:-1], color=color(3), lw=2)
+    ax5.set_ylim(-0.03, 1.03)
+    label(ax5, "cell", "pi(correct action | cell)", "the policy")
+    ax6.plot(cells, run.values[k][:-1], color=color(0), lw=2)
+    label(ax6, "cell", "V(cell) (reward units)", "the value head")
     return fig
