@@ -121,8 +121,8 @@ LESSONS: tuple[Lesson, ...] = (
            "reward as selection vs. a learned target: which agents press a reward button, approval that selects "
            "faking, score vs. cue, a probe for expected return", "002", "4-6, 4b"),
     Lesson("03_ppo_advantage", "PPO's advantage, decomposed",
-           "with sparse reward, how much of PPO's policy gradient comes from reward and how much from the value "
-           "head", "003", "7 (8)"),
+           "with sparse reward, how much of PPO's update comes from reward, from the value head's bootstrap and "
+           "from its baseline, at every λ; mostly-correct reward and an honest reporter", "003", "7, 8"),
     Lesson("04_reinforcement_without_reward", "Reinforcement without reward",
            "donut habits, episodic reward vs. TD bootstrapping, learning from intention", "004", "10-12"),
     Lesson("05_in_context_practice", "In-context practice",
