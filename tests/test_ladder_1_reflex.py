@@ -47,6 +47,7 @@ def reference(config: ReflexConfig, seed: int):
                 theta += d_theta
                 pi = steering_probs(theta, config.temperature)
         if config.algorithm == "reinforce":
+            mean_return = np.mean([sum(r for _, _, r in tr) for tr in traj])  # the batch baseline
             grad = np.zeros((n, 2))
             for b in range(boats):
                 rewards = np.array([r for _, _, r in traj[b]])
@@ -54,9 +55,6 @@ def reference(config: ReflexConfig, seed: int):
                 for (x, a, _), g in zip(traj[b], to_go):
                     grad[x] += (g - (mean_return if config.baseline else 0.0)) / boats * (np.eye(2)[a] - pi[x])
             theta += config.learning_rate * grad
-        returns = [sum(r for _, _, r in tr) for tr in traj]
-        seen += boats
-        mean_return += (sum(returns) - boats * mean_return) / seen
     return theta, value
 
 

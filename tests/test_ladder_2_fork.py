@@ -122,7 +122,8 @@ def test_uniform_visit_rate_matches_a_random_agent():
 
 def test_run_level_is_one_run_of_the_batch_and_follows_the_protocol():
     m = run_level(4)
-    batch = run_fork(ForkExperimentConfig(runs=1, steps=10_000), seeds=[4]).metrics[0]
+    from rlcore.analysis.ladder_2_model_free import level_config
+    batch = run_fork(level_config(), seeds=[4]).metrics[0]
     np.testing.assert_array_equal(m.nu, batch.nu)
     assert m.tau_lock == batch.tau_lock and m.delta_g == batch.delta_g
     assert run_level(4, exploration=0.0).locked  # a purely greedy agent never returns to the branch
