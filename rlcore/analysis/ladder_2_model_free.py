@@ -26,13 +26,14 @@ from .ladder import LadderMetrics, LadderRuns, ladder_metrics
 
 __all__ = ["ForkExperimentConfig", "ForkResult", "optimal_values", "greedy_path", "path_return",
            "uniform_visit_rate", "run_fork", "run_level", "level_config", "LEVEL_DEFAULTS", "OPTIMISTIC_Q",
-           "COVERAGE", "DELTA_G_SMALL", "FIX_NAME", "LOCK_THRESHOLD", "QUICK_STEPS"]
+           "COVERAGE", "DELTA_G_SMALL", "FIX_NAME", "LEVEL_CONDITIONS", "protocol_runs", "PRIZE_DISTANCE",
+           "PANEL_LEARNERS", "factorial_config", "ForkPanelConfig", "panel_grid", "branch_preference", "LOCK_THRESHOLD", "QUICK_STEPS"]
 
 LOCK_THRESHOLD = 0.2  #: nu below this for the last fifth of training counts as locked in (see run_fork)
 QUICK_STEPS = 10_000  #: steps per run in quick mode (the lock-in needs the whole run; runs are cheap)
 #: the protocol's corridor: the bad luck sits deep in the long branch (cell -PENALTY_CELL), the small prize far
 LEVEL_DEFAULTS = dict(left_length=6, penalty_cell=4, penalty=6.0, penalty_prob=0.5, right_length=10)
-OPTIMISTIC_Q = 20.0  #: the fix's initial value of every Q entry (above every return)
+OPTIMISTIC_Q = 12.0  #: the fix's initial Q value: just above the largest return (10), so the budget can wash it out
 COVERAGE = 0.5  #: the coverage control's share of forced (uniformly random) episodes
 DELTA_G_SMALL = 0.5  #: G is 1 (greedy path takes the big prize) or 0, so Delta_G <= 0.5 means it does
 FIX_NAME = "optimistic initialization"
@@ -238,3 +239,51 @@ def protocol_runs(seeds, *, quick: bool = False, conditions: dict | None = None)
                                                                **{k: v for k, v in kw.items() if k not in proto})
         out[name] = run_fork(config, seeds=seeds).metrics
     return out
+
+
+#: the factorial's two factors: penalty (on: the level's defaults, off: p = 0) x the small prize's distance
+PRIZE_DISTANCE = {"near": 3, "far": 10}
+#: the learners the panel offers: label -> config changes
+PANEL_LEARNERS = {"Q-learning": {}, "Q-learning, optimistic": {"q_init": OPTIMISTIC_Q},
+                  "Monte-Carlo returns": {"algorithm": "mc"}}
+
+
+def factorial_config(base: ForkExperimentConfig, penalty: bool, prize: str, learner: str = "Q-learning"
+                     ) -> ForkExperimentConfig:
+    """``base`` with the penalty on (as in ``base``) or off, the small prize ``near`` or ``far``, and a learner
+    of :data:`PANEL_LEARNERS`."""
+    return base.replace(penalty_prob=base.penalty_prob if penalty else 0.0, right_length=PRIZE_DISTANCE[prize],
+                        **PANEL_LEARNERS[learner])
+
+
+@dataclass(frozen=True)
+class ForkPanelConfig(Config):
+    """The panel's selection from the precomputed grid (:func:`panel_grid`): nothing is trained on a click."""
+
+    penalty: str = choice("on", ("on", "off"), doc="the bad luck deep in the long branch")
+    small_prize: str = choice("far", ("far", "near"), doc="where the small prize is")
+    learner: str = choice("Q-learning", tuple(PANEL_LEARNERS), doc="the learner")
+
+
+def panel_grid(base: ForkExperimentConfig, known: list[ForkResult] = (), progress=None) -> dict[tuple, ForkResult]:
+    """Every panel setting at the lesson's budget: {(penalty, small_prize, learner): ForkResult}.
+
+    Results in ``known`` whose config equals a grid setting's are reused instead of trained again."""
+    keys = [(p, s, lrn) for p in ("on", "off") for s in ("far", "near") for lrn in PANEL_LEARNERS]
+    done = {res.config: res for res in known}
+    out = {}
+    for i, (p, s, lrn) in enumerate(keys):
+        cfg = factorial_config(base, p == "on", s, lrn)
+        out[(p, s, lrn)] = done[cfg] if cfg in done else run_fork(cfg)
+        if progress is not None:
+            progress((i + 1) / len(keys))
+    return out
+
+
+def branch_preference(result: ForkResult, locked_only: bool = True) -> np.ndarray:
+    """Mean Q(s, left) - Q(s, right) per observation over (locked) runs: where the agent would turn back."""
+    pick = np.array([m.locked for m in result.metrics]) if locked_only else np.ones(len(result.metrics), bool)
+    if not pick.any():
+        return np.full(result.runs.q.shape[1], np.nan)
+    q = result.runs.q[pick]
+    return (q[:, :, LEFT] - q[:, :, RIGHT]).mean(0)
