@@ -87,18 +87,20 @@ def gap_map(named: dict):
     return fig
 
 
-def merge_identical(named: dict) -> dict:
-    """Group results whose donut records are identical (bit for bit) under one joined label, so that curves
-    lying exactly on top of each other are drawn once and named together."""
+def merge_identical(named: dict, atol: float = 0.05) -> dict:
+    """Group results whose mean donuts-per-race curves agree within ``atol`` donuts at every update under one
+    joined label, so that curves lying on top of each other are drawn once and named together."""
     groups: list[tuple[list[str], object]] = []
     for name, res in named.items():
+        curve = res.run.donuts.mean(0)
         for names, first in groups:
-            if np.array_equal(first.run.donuts, res.run.donuts):
+            if np.allclose(first.run.donuts.mean(0), curve, rtol=0, atol=atol):
                 names.append(name)
                 break
         else:
             groups.append(([name], res))
-    return {" = ".join(names) + (" (identical)" if len(names) > 1 else ""): res for names, res in groups}
+    return {" = ".join(names) + (f"\n(curves coincide within {atol:g} donuts)" if len(names) > 1 else ""): res
+            for names, res in groups}
 
 
 def exchange(results: dict):
@@ -108,6 +110,7 @@ def exchange(results: dict):
     for ax, (bias_name, named) in zip(np.atleast_1d(axes), results.items()):
         for i, (name, res) in enumerate(merge_identical(named).items()):
             mean_band(ax, _races(res), res.run.donuts, label=name, i=i)
+            ax.lines[-1].set_linestyle(("-", "--", "-.", ":")[i % 4])
         label(ax, "races trained on (episodes)", "donuts per race (count)", f"{bias_name} spin bias")
     for ax in np.atleast_1d(axes):
         ax.legend(loc="center right", fontsize=7)

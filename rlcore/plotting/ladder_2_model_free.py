@@ -19,7 +19,8 @@ def visits_and_outcomes(results: dict[str, ForkResult]):
     for i, (name, res) in enumerate(results.items()):
         t = np.arange(res.nu.shape[1]) * res.window  # nu[0]: the untrained table, before any step
         lo, mid, hi = np.quantile(np.maximum(res.nu, NU_FLOOR), [0.25, 0.5, 0.75], axis=0)
-        ax1.plot(t, mid, color=color(i), lw=1.8, label=name)
+        # distinct dashes and widths: runs locked at the floor share one line, and every setting stays visible
+        ax1.plot(t, mid, color=color(i), lw=2.6 - 0.5 * (i % 4), ls=("-", "--", "-.", ":")[i % 4], label=name)
         ax1.fill_between(t, lo, hi, color=color(i), alpha=0.2, lw=0)
     ax1.axhline(LOCK_THRESHOLD, color="k", ls=":", lw=1, label=f"lock-in threshold {LOCK_THRESHOLD}")
     ax1.set_yscale("log")
@@ -35,9 +36,9 @@ def visits_and_outcomes(results: dict[str, ForkResult]):
         ax2.text(xi - 0.2, a + 0.02, f"{a:.0%}", ha="center", fontsize=8)
         ax2.text(xi + 0.2, b + 0.02, f"{b:.0%}", ha="center", fontsize=8)
     ax2.set_xticks(x, [n.replace(", ", ",\n") for n in names], fontsize=8)
-    ax2.set_ylim(0, 1.15)
+    ax2.set_ylim(0, 1.4)
     label(ax2, "setting", "share of runs", f"{results[names[0]].config.runs} runs per setting")
-    ax2.legend(fontsize=8, loc="upper left")
+    ax2.legend(fontsize=8, loc="upper center", ncol=1)
     return fig
 
 

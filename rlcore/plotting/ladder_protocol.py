@@ -27,7 +27,8 @@ def protocol_figure(runs: dict, title: str = "", g_best: float | None = None, r_
         nu = np.maximum(np.array([m.nu for m in runs[name]]), NU_FLOOR)
         x = np.arange(nu.shape[1])
         lo, mid, hi = np.quantile(nu, [0.25, 0.5, 0.75], axis=0)
-        ax1.plot(x, mid, color=color(i), lw=1.8, label=name.replace("_", " "))
+        ax1.plot(x, mid, color=color(i), lw=2.6 - 0.4 * (i % 4), ls=("-", "--", "-.", ":")[i % 4],
+                 label=name.replace("_", " "))  # distinct dashes: curves at the floor stay visible
         ax1.fill_between(x, lo, hi, color=color(i), alpha=0.18, lw=0)
         floor = float(np.mean([m.floor for m in runs[name]]))
         if floor > 0:
