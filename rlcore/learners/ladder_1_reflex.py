@@ -12,10 +12,10 @@ Two training conditions of the ladder's protocol live here:
   (0: during all of training), so a spin can be acquired while they pay and outlive them;
 * ``forced``: the probability that a step's steering is a forced coin flip instead of the policy's choice
   (forced exploration: the coverage control), from the end of the power-up season on (while power-ups pay,
-  circling is what R asks for; the question is whether the spin outlives them for lack of data). Forced steps shape the races (and so every return) and the
-  critic learns from them, but the policy's score term is applied only to the steps the policy chose itself:
-  crediting steering it did not choose would pull every cell towards the coin flip's 50/50, whatever the
-  reward (with the forced steps left out the update is the policy gradient under the forced mixture).
+  circling is what R asks for; the question is whether the spin outlives them for lack of data). Forced
+  steps shape the races (and so every return) and the critic learns from them, but the policy's score term
+  is applied only to the steps the policy chose itself: the score term of a forced action does not follow
+  the policy, so crediting it is biased; without it the update is the policy gradient under the forced mixture.
 
 Both learners race ``boats`` boats per update with the current policy and update the logits with
 ``grad = (e_a - pi(. | x))`` (the score function of softmax(theta / temperature) times the temperature):
