@@ -1,5 +1,5 @@
-"""Level 1 on the ladder's causal protocol, across 12 seeds (quick runs): the spin is acquired while the
-lagoon's power-ups pay, then freezes once they are gone; good start, fix, and the coverage control."""
+"""Level 1 on the ladder's causal protocol, across 12 seeds: the spin is acquired while the lagoon's power-ups pay,
+then freezes once they are gone; coverage control, good start and fix."""
 
 import numpy as np
 import pytest
@@ -22,8 +22,8 @@ def summary(runs):
 
 def test_emergence_the_initial_boat_visits_n_and_the_lock_in_comes_later(runs, summary):
     assert summary["start_nu"] >= HEALTHY_START + 0.3  # observed 1.0: the boat starts unbiased
-    assert summary["lock_rate"] >= 0.8                 # observed 1.0 (0.92 at full length)
-    assert summary["emerged"] >= 0.8                   # observed 1.0: tau_lock = 1 window (10 updates)
+    assert summary["lock_rate"] >= 0.75                # observed 0.92 (0.90 over 30 other seeds)
+    assert summary["emerged"] >= 0.8                   # observed 1.0: tau_lock = 1-2 windows (10 updates each)
     assert all(m.nu[0] > 0.9 for m in runs["default"])
 
 
@@ -35,15 +35,26 @@ def test_the_freeze_misses_reward_and_goal_alike(runs):
 
 
 def test_good_start_keeps_the_race_and_the_fix_at_least_halves_lock_in(summary):
-    assert summary["good_start_keeps_g"] >= 0.9  # observed 1.0 (Delta_G about 0.015)
-    assert summary["fix_lock_rate"] <= summary["lock_rate"] / 2  # observed 0.0 against 1.0
+    assert summary["good_start_keeps_g"] >= 0.9  # observed 1.0 (Delta_G about 0.002)
+    assert summary["fix_lock_rate"] <= summary["lock_rate"] / 2  # observed 0.0 against 0.92
 
 
-@pytest.mark.xfail(strict=True, reason="level 1 fails the coverage control: with forced coin flips after the "
-                   "season the two inner lagoon cells recover but the first lagoon cell's spin (logit about 5) "
-                   "stays saturated, so its REINFORCE gradient (1 - p) * advantage is tiny; see the report")
-def test_coverage_reaches_the_intended_behaviour(summary):
-    assert summary["coverage_reaches_g"] >= 0.8  # observed 0.0
+def test_coverage_reaches_the_race_so_the_freeze_is_data_starvation(summary):
+    assert summary["coverage_reaches_g"] >= 0.8  # observed 1.0 (Delta_G about 0.002)
+    assert summary["coverage_delta_G"] < summary["default_delta_G"] / 4  # observed 0.002 vs 0.73
+
+
+def test_with_one_logit_per_cell_coverage_does_not_rescue_the_entry_cell():
+    """The contrast the lesson draws: a reflex that shares nothing between N and the lagoon entry cannot use the
+    covering data there (the entry cell is saturated); the two-weight reflex can."""
+    seeds = SEEDS
+    base = L1.level_config(0).replace(runs=len(seeds), forced=L1.COVERAGE_FORCED)
+    table = L1.run_lagoon(base.replace(tied=False), seeds=seeds)
+    tied = L1.run_lagoon(base, seeds=seeds)
+    entry = int(np.flatnonzero(table.run.layout.lagoon)[0])
+    assert table.run.p_left[:, -1, entry].mean() > 0.8   # observed 0.93: still spinning at the entry
+    assert table.run.p_left[:, -1, entry + 1:entry + 3].mean() < 0.2  # observed 0.02: inner cells recovered
+    assert table.lock_rate >= 0.6 and tied.lock_rate <= 0.2  # observed 0.8 and 0.03 (30 seeds)
 
 
 def test_run_level_is_one_run_of_the_batch():

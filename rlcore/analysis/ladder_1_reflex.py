@@ -64,6 +64,7 @@ class LagoonConfig(Config):
                           doc="share of steps steered by a forced coin flip once power-ups are gone (coverage)")
     initial_left: float = param(0.0, low=-20.0, high=20.0, ui=(-6.0, 6.0, 0.25),
                                 doc="initial left logit of every cell outside the lagoon")
+    tied: bool = param(False, doc="two shared weights (steering bias, lagoon detector) instead of per-cell logits")
     horizon: int = param(30, low=1, high=1000, ui=(10, 60), doc="steps before a race is cut off")
     track: str = param("S.LLL..F", widget="none", doc="cells: S start, . water, L lagoon, F finish (last)")
     updates: int = param(200, low=WINDOW, high=100_000, ui=(20, 400, 10),
@@ -85,7 +86,7 @@ class LagoonConfig(Config):
         return ReflexConfig(algorithm=self.algorithm, spin_bias=self.spin_bias, learning_rate=self.learning_rate,
                             baseline=self.baseline, temperature=self.temperature, updates=self.updates,
                             boats=self.boats, critic_init=self.critic_init, powerup_season=self.powerup_season,
-                            forced=self.forced, initial_left=self.initial_left)
+                            forced=self.forced, initial_left=self.initial_left, tied=self.tied)
 
 
 def uniform_visits(layout: TrackLayout) -> float:
@@ -197,10 +198,11 @@ def donut_exchange(config: LagoonConfig) -> dict:
 
 #: the protocol's level-1 defaults: power-ups worth SEASON_POWERUP per donut pay during the first SEASON updates
 #: (circling then pays 28 * 0.1 = 2.8 per race against finishing's 0.8), the boat starts unbiased (uniform
-#: steering, nu[0] = 1) and REINFORCE with a batch baseline trains it; then the power-ups are gone.
-SEASON_POWERUP, SEASON = 0.1, 50
+#: steering, nu[0] = 1), its reflex has two tied weights (a steering bias shared by every cell and a lagoon
+#: detector, ``tied=True``) and REINFORCE with a batch baseline trains it; then the power-ups are gone.
+SEASON_POWERUP, SEASON = 0.1, 60
 #: updates per protocol run (quick, full); windows of WINDOW updates
-LEVEL_UPDATES = {True: 100, False: 200}
+LEVEL_UPDATES = {True: 500, False: 500}
 #: the coverage control's forced exploration: this share of steps is a forced coin flip after the season
 COVERAGE_FORCED = 0.5
 #: the good start: every left logit at this value (P(left) = 0.047: straight to the finish)
@@ -220,7 +222,7 @@ def level_config(seed: int, *, exploration: float = 1.0, fix: bool = False, quic
         changes.update(spin_bias=GOOD_START_LOGIT, initial_left=GOOD_START_LOGIT)
     return LagoonConfig(runs=1, seed=seed, temperature=exploration, updates=LEVEL_UPDATES[bool(quick)],
                         spin_bias=changes.pop("spin_bias", 0.0), powerup=SEASON_POWERUP, powerup_season=SEASON,
-                        baseline=True, forced=COVERAGE_FORCED if coverage else 0.0, **changes)
+                        baseline=True, tied=True, forced=COVERAGE_FORCED if coverage else 0.0, **changes)
 
 
 def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,

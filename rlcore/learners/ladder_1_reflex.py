@@ -70,6 +70,7 @@ class ReflexConfig(Config):
                           doc="probability that a step's steering is a forced coin flip (coverage)")
     initial_left: float = param(0.0, low=-20.0, high=20.0, ui=(-6.0, 6.0, 0.25),
                                 doc="initial left logit of every cell outside the lagoon")
+    tied: bool = param(False, doc="two shared weights (steering bias, lagoon detector) instead of one logit per cell")
 
 
 def steering_probs(logits: np.ndarray, temperature: float) -> np.ndarray:
@@ -134,6 +135,17 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
     rec = {k: np.zeros((runs, cfg.updates)) for k in ("finished", "returns", "g", "donuts", "visits_n")}
     p_left = np.zeros((runs, cfg.updates + 1, n))
     td = cfg.algorithm == "td"
+    lagoon = layout.lagoon.astype(np.float64)
+
+    def move(step: np.ndarray) -> None:
+        """theta_left += lr * step, theta_straight -= lr * step per cell; with ``tied`` logits the cells share
+        two weights, a steering bias b and a lagoon detector w (theta_left[x] = b + w [x in lagoon]), which
+        move by the sums of their cells' steps (the chain rule)."""
+        if cfg.tied:
+            step = step.sum(1, keepdims=True) + lagoon * (step * lagoon).sum(1, keepdims=True)
+        theta[..., LEFT] += cfg.learning_rate * step
+        theta[..., 1 - LEFT] -= cfg.learning_rate * step
+
     after_season = dataclasses.replace(layout, powerup=0.0)
     for u in range(cfg.updates):
         in_season = cfg.powerup_season == 0 or u < cfg.powerup_season
@@ -168,8 +180,7 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
                 delta = (r + cfg.gamma * nxt - value[idx]) * alive / boats
                 value += cfg.critic_lr * np.bincount(idx, delta, minlength=runs * n)
                 step = np.bincount(idx, delta * own * (left - pl[idx]), minlength=runs * n).reshape(runs, n)
-                theta[..., LEFT] += cfg.learning_rate * step
-                theta[..., 1 - LEFT] -= cfg.learning_rate * step
+                move(step)
                 pl = steering_probs(theta, cfg.temperature)[..., LEFT].reshape(-1)
             else:
                 idx_steps.append(idx)
@@ -188,8 +199,7 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
             idx = np.array(idx_steps)
             step = np.bincount(idx.ravel(), (adv * (np.array(act_steps) - pl[idx])).ravel(),
                                minlength=runs * n).reshape(runs, n)
-            theta[..., LEFT] += cfg.learning_rate * step
-            theta[..., 1 - LEFT] -= cfg.learning_rate * step
+            move(step)
         per_run = ret.reshape(runs, boats)
         for key, arr in (("finished", g_sum > 0), ("returns", ret), ("g", g_sum), ("donuts", donuts),
                          ("visits_n", visits)):
