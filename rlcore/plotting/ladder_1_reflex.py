@@ -99,7 +99,7 @@ def merge_identical(named: dict, atol: float = 0.05) -> dict:
                 break
         else:
             groups.append(([name], res))
-    return {" = ".join(names) + (f"\n(curves coincide within {atol:g} donuts)" if len(names) > 1 else ""): res
+    return {" =\n".join(names) + (f"\n(curves coincide within {atol:g} donuts)" if len(names) > 1 else ""): res
             for names, res in groups}
 
 
