@@ -10,9 +10,14 @@ Experiments on :mod:`rlcore.envs.ladder_1_lagoon` with the learners of :mod:`rlc
   between a habit that decays and one that freezes).
 * :func:`donut_exchange` compares reward-only end-of-race REINFORCE (with and without a baseline) with a TD
   actor-critic (value table from 0, and optimistic) on a weak and a strong spin bias.
-* :func:`run_level` is the ladder's shared entry point (see :mod:`rlcore.analysis.ladder`). Defaults: strong
-  spin bias (4), no power-ups, REINFORCE; ``fix`` = a TD actor-critic with an optimistic value table
-  (critic_init 1.5 > the largest finish payment 1); ``exploration`` = the steering temperature.
+* :func:`run_level` is the ladder's shared entry point (see :mod:`rlcore.analysis.ladder`) and
+  :func:`protocol_runs` its batched form. The protocol's boat starts unbiased and *acquires* its spin: power-ups
+  pay SEASON_POWERUP per donut for the first SEASON updates, then stop; its reflex has two tied weights (a
+  steering bias shared by every cell and a lagoon detector); REINFORCE with a batch baseline. ``coverage`` =
+  forced coin-flip steering on COVERAGE_FORCED of the steps after the season (not credited to the policy);
+  ``start="good"`` = every left logit at GOOD_START_LOGIT; ``fix`` = a TD actor-critic with an optimistic value
+  table (critic_init 1.5 > the largest finish payment 1); ``exploration`` = the steering temperature.
+  nu is exact: the expected visits to N of the policy's own steering every WINDOW updates (nu[0]: initial).
 """
 
 from __future__ import annotations
@@ -25,10 +30,10 @@ from ..config import Config, ConfigError, choice, param
 from ..envs.ladder_1_lagoon import LagoonTrackConfig, TrackLayout, best_return, policy_stats
 from ..learners.ladder_1_reflex import ReflexConfig, ReflexRun, train_reflex
 from ..seeding import derive_seed
-from .ladder import LadderMetrics, LadderRuns, ladder_metrics
+from .ladder import LOCK_THRESHOLD, LadderMetrics, LadderRuns, ladder_metrics  # the one shared threshold
 
 __all__ = ["LagoonConfig", "LagoonResult", "run_lagoon", "uniform_visits", "bias_sweep", "donut_exchange",
-           "run_level", "run_levels", "run_seeds", "level_config", "SEASON", "SEASON_POWERUP", "FIX_NAME",
+           "run_level", "run_levels", "run_seeds", "level_config", "protocol_runs", "LOCK_THRESHOLD", "SEASON", "SEASON_POWERUP", "FIX_NAME",
            "DELTA_G_SMALL", "COVERAGE_FORCED", "GOOD_START_LOGIT", "LEVEL_UPDATES", "WEAK_BIAS", "STRONG_BIAS", "HACKING_POWERUP", "OPTIMISTIC_VALUE", "WINDOW"]
 
 WEAK_BIAS, STRONG_BIAS = 1.0, 4.0

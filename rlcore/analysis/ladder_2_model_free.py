@@ -1,15 +1,24 @@
-"""Ladder level 2 (model-free): bad luck on the long branch is backed up and the branch is never re-explored.
+"""Ladder level 2 (model-free): bad luck deep in the long branch is backed up and the branch is never re-explored.
 
 Experiment: epsilon-greedy Q-learning (:mod:`rlcore.learners.ladder_2_qlearning`) on the fork corridor
-(:mod:`rlcore.envs.ladder_2_fork`), many seeds at once, with and without the early penalty, with zero or
-optimistic initial values. What we compute, all from the known rules of the corridor:
+(:mod:`rlcore.envs.ladder_2_fork`), many seeds at once. What we compute, all from the known rules of the corridor:
 
 * the greedy path after training (ties go right, so "left" needs a strict preference) and whether it reaches
   the big prize ("ends greedy-left"); G_final = 1 when it does, G_best = 1;
 * R_final = the expected discounted return of that greedy path, R_best = V*(fork) by value iteration;
-* nu(t) = visits to the long branch N per window / the expected visits of a uniformly random agent in the same
-  number of steps (an exact renewal computation), and from it tau_lock (:mod:`rlcore.analysis.ladder`);
-* how often the agent, once it stepped into the long branch, walked back to the fork (the "doubling back").
+* nu(t) = the agent's own (greedy, unforced) steps into the long branch N per window / the expected visits of a
+  uniformly random agent in as many steps (an exact renewal computation); nu[0] is the untrained table's over one
+  window without updates; tau_lock with the ladder's one threshold (:mod:`rlcore.analysis.ladder`); steps into N
+  by epsilon's random moves or forced episodes give the ``floor``;
+* how often the agent, once it stepped into the long branch, walked back to the fork (the "doubling back"),
+  and :func:`branch_preference`, Q(s, left) - Q(s, right) per cell over the locked runs.
+
+The protocol (:func:`run_level`, :func:`protocol_runs`): the corridor of :data:`LEVEL_DEFAULTS` (penalty 6 with
+probability 0.5 on the step onto cell -4 of a 6-cell branch, small prize at cell +10); ``coverage`` drives half
+of the episodes by a uniform random behaviour; ``start="good"`` starts from Q*; the fix is optimistic
+initialization (:data:`OPTIMISTIC_Q`); the ablation of the level's capability (bootstrapping) uses Monte-Carlo
+returns (``algorithm="mc"``); the factorial crosses the penalty with the small prize's distance
+(:func:`factorial_config`).
 """
 
 from __future__ import annotations
@@ -22,14 +31,13 @@ from ..config import Config, choice, param
 from ..envs.ladder_2_fork import LEFT, RIGHT, ForkConfig
 from ..learners.ladder_2_qlearning import QLearningConfig, QRuns, train_q_runs
 from ..seeding import derive_seed
-from .ladder import LadderMetrics, LadderRuns, ladder_metrics
+from .ladder import LOCK_THRESHOLD, LadderMetrics, LadderRuns, ladder_metrics  # the one shared threshold
 
 __all__ = ["ForkExperimentConfig", "ForkResult", "optimal_values", "greedy_path", "path_return",
            "uniform_visit_rate", "run_fork", "run_level", "level_config", "LEVEL_DEFAULTS", "OPTIMISTIC_Q",
            "COVERAGE", "DELTA_G_SMALL", "FIX_NAME", "LEVEL_CONDITIONS", "protocol_runs", "PRIZE_DISTANCE",
            "PANEL_LEARNERS", "factorial_config", "ForkPanelConfig", "panel_grid", "branch_preference", "LOCK_THRESHOLD", "QUICK_STEPS"]
 
-LOCK_THRESHOLD = 0.2  #: nu below this for the last fifth of training counts as locked in (see run_fork)
 QUICK_STEPS = 10_000  #: steps per run in quick mode (the lock-in needs the whole run; runs are cheap)
 #: the protocol's corridor: the bad luck sits deep in the long branch (cell -PENALTY_CELL), the small prize far
 LEVEL_DEFAULTS = dict(left_length=6, penalty_cell=4, penalty=6.0, penalty_prob=0.5, right_length=10)
@@ -178,9 +186,8 @@ def _metrics(env: ForkConfig, learner: QLearningConfig, runs: QRuns, i: int, rat
 def run_fork(config: ForkExperimentConfig, seeds: list[int] | None = None, progress=None) -> ForkResult:
     """Train ``config.runs`` Q-learners (seeds ``derive_seed(config.seed, i)`` unless ``seeds`` is given).
 
-    The lock-in threshold is nu = 0.2 (not the shared default 0.1): with epsilon = 0.3 an agent that has
-    given up on the branch still stumbles into it, at nu of about 0.05 (a window's maximum rarely above
-    0.12), while an agent that goes left sits near nu = 2, so 0.2 separates the two with room on both sides.
+    nu counts the agent's own (greedy, unforced) steps into N, with nu[0] from the untrained table; the lock-in
+    threshold is the ladder's shared :data:`rlcore.analysis.ladder.LOCK_THRESHOLD`.
     """
     env, learner = config.corridor(), config.learner()
     seeds = [derive_seed(config.seed, i) for i in range(config.runs)] if seeds is None else list(seeds)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..analysis.ladder_2_model_free import LOCK_THRESHOLD, ForkResult, optimal_values, run_fork
+from ..analysis.ladder import LOCK_THRESHOLD
+from ..analysis.ladder_2_model_free import ForkResult, optimal_values, run_fork
 from ..envs.ladder_2_fork import LEFT, RIGHT
 from . import color, label, subplots
 
