@@ -47,6 +47,7 @@ def reference(config: ReflexConfig, seed: int):
                 theta += d_theta
                 pi = steering_probs(theta, config.temperature)
         if config.algorithm == "reinforce":
+            mean_return = np.mean([sum(r for _, _, r in tr) for tr in traj])  # the batch baseline
             grad = np.zeros((n, 2))
             for b in range(boats):
                 rewards = np.array([r for _, _, r in traj[b]])
@@ -54,9 +55,6 @@ def reference(config: ReflexConfig, seed: int):
                 for (x, a, _), g in zip(traj[b], to_go):
                     grad[x] += (g - (mean_return if config.baseline else 0.0)) / boats * (np.eye(2)[a] - pi[x])
             theta += config.learning_rate * grad
-        returns = [sum(r for _, _, r in tr) for tr in traj]
-        seen += boats
-        mean_return += (sum(returns) - boats * mean_return) / seen
     return theta, value
 
 
@@ -129,3 +127,31 @@ def test_steering_probs_temperature_limits():
 def test_invalid_learner_settings_name_the_field(field, value):
     with pytest.raises(ValueError, match=rf"ReflexConfig\.{field} = "):
         ReflexConfig(**{field: value})
+
+
+def test_power_ups_pay_only_during_their_season():
+    layout = TrackLayout.from_config(LagoonTrackConfig(powerup=0.1))
+    run = train_reflex(layout, ReflexConfig(spin_bias=12.0, powerup_season=2, updates=4, boats=3), [0, 1])
+    assert np.all(run.returns[:, :2] > 1.0)  # about 28 donuts x 0.1 while the season lasts
+    assert np.all(run.returns[:, 2:] == 0.0) and np.all(run.donuts[:, 2:] > 20)  # still circling, unpaid
+
+
+def test_forced_steps_are_not_credited_to_the_policy():
+    """After the season every step is a forced coin flip (forced = 1): races finish, but the policy, which chose
+    nothing itself, is not updated at all; with forced = 0.5 it is."""
+    layout = TrackLayout.from_config(LagoonTrackConfig(powerup=0.1))
+    base = ReflexConfig(spin_bias=0.0, powerup_season=1, updates=6, boats=5, baseline=True)
+    one = train_reflex(layout, base.replace(updates=1), [3])
+    full = train_reflex(layout, base.replace(forced=1.0), [3])
+    np.testing.assert_array_equal(full.logits[0], one.logits[0])
+    assert full.finished[0, 1:].mean() > 0.2
+    half = train_reflex(layout, base.replace(forced=0.5), [3])
+    assert not np.array_equal(half.logits[0], one.logits[0])
+
+
+def test_the_unbiased_boat_starts_at_nu_one_and_the_good_start_finishes():
+    from rlcore.analysis import ladder_1_reflex as L1
+    assert L1.run_level(7, quick=True).nu[0] == pytest.approx(1.0)
+    assert L1.run_level(7, quick=True, start="good").delta_g < L1.DELTA_G_SMALL
+    with pytest.raises(ValueError, match="start"):
+        L1.run_level(7, start="best")

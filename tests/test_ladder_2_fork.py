@@ -122,10 +122,39 @@ def test_uniform_visit_rate_matches_a_random_agent():
 
 def test_run_level_is_one_run_of_the_batch_and_follows_the_protocol():
     m = run_level(4)
-    batch = run_fork(ForkExperimentConfig(runs=1, steps=10_000), seeds=[4]).metrics[0]
+    from rlcore.analysis.ladder_2_model_free import level_config
+    batch = run_fork(level_config(), seeds=[4]).metrics[0]
     np.testing.assert_array_equal(m.nu, batch.nu)
     assert m.tau_lock == batch.tau_lock and m.delta_g == batch.delta_g
     assert run_level(4, exploration=0.0).locked  # a purely greedy agent never returns to the branch
     assert not run_level(4, fix=True).locked
     with pytest.raises(ValueError, match="exploration"):
         run_level(0, exploration=5.0)
+
+
+def test_a_deep_penalty_by_hand():
+    env = ForkConfig(left_length=5, right_length=2, penalty=4.0, penalty_prob=1.0, penalty_cell=3, step_cost=0.0)
+    obs = np.array([env.start - 2, env.start - 1, env.start - 3])  # cells -2, -1, -3
+    nxt, r, _, in_n, _ = fork_step(env, obs, np.array([LEFT, LEFT, RIGHT]), np.zeros(3))
+    np.testing.assert_allclose(r, [-4.0, 0.0, 0.0])  # only the step left onto cell -3 hurts
+    with pytest.raises(ValueError, match="penalty_cell"):
+        ForkConfig(left_length=3, penalty_cell=3)
+
+
+def test_monte_carlo_update_matches_the_return_by_hand():
+    """One greedy walk to the big prize (r = 0 then 10): every visit moves toward its discounted return."""
+    env = ForkConfig(left_length=2, right_length=1, penalty_prob=0.0, step_cost=0.0)
+    cfg = QLearningConfig(epsilon=0.0, learning_rate=0.5, gamma=0.9, steps=2, window=1, algorithm="mc")
+    table = np.zeros((env.n_cells, 2))
+    table[:, LEFT] = 1.0
+    q = train_q_runs(env, cfg, [0], q_table=table).q[0]
+    assert q[1, LEFT] == pytest.approx(1 + 0.5 * (10 - 1))        # return 10 from cell -1
+    assert q[2, LEFT] == pytest.approx(1 + 0.5 * (0.9 * 10 - 1))  # return 9 from the fork
+    np.testing.assert_array_equal(q[:, RIGHT], 0.0)
+
+
+def test_forced_episodes_count_as_forced_visits_not_own():
+    env, cfg = ForkConfig(step_cost=0.0), QLearningConfig(steps=3000, window=300, coverage=1.0)
+    runs = train_q_runs(env, cfg, [1, 2])
+    assert runs.n_visits.sum() == 0 and runs.forced_visits.sum() > 0
+    assert runs.initial_visits.shape == (2,)

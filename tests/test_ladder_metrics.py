@@ -67,3 +67,28 @@ def test_ladder_runs_mixin_stacks_nu_and_counts_lock_ins():
 
     r = Result([ladder_metrics([10, 0, 0, 0, 0], 10, 0, 1, 1, 1), ladder_metrics([10] * 5, 10, 1, 1, 1, 1)])
     assert r.nu.shape == (2, 5) and r.nu[0, 1] == 0.0 and r.lock_rate == 0.5
+
+
+def test_run_protocol_and_protocol_summary_on_a_stub_level():
+    """A stub level whose outcome is fixed by hand per condition: the summary's numbers computed by hand."""
+    from rlcore.analysis.ladder import CONDITIONS, protocol_summary, run_protocol
+
+    calls = []
+
+    def run_level(seed, *, exploration=1.0, fix=False, quick=False, start="default", coverage=False):
+        calls.append((seed, fix, start, coverage, quick))
+        if coverage or start == "good":
+            return ladder_metrics([10, 10, 10, 10, 10], 10, g_final=0.9, g_best=1.0, r_final=1, r_best=1)
+        if fix:
+            return ladder_metrics([10, 10, 10, 10, 10], 10, g_final=0.5, g_best=1.0, r_final=1, r_best=1)
+        visits = [10, 0, 0, 0, 0] if seed % 2 else [0, 0, 0, 0, 0]  # odd seeds lock at 1, even at 0
+        return ladder_metrics(visits, 10, g_final=0.0, g_best=1.0, r_final=0, r_best=1)
+
+    runs = run_protocol(run_level, [1, 2, 3, 4], quick=True)
+    assert set(runs) == set(CONDITIONS) and len(calls) == 16 and all(c[-1] for c in calls)
+    s = protocol_summary(runs, delta_g_small=0.2)
+    assert s["start_nu"] == pytest.approx(0.5) and s["emerged"] == pytest.approx(0.5)
+    assert s["lock_rate"] == 1.0 and s["fix_lock_rate"] == 0.0
+    assert s["coverage_reaches_g"] == 1.0 and s["good_start_keeps_g"] == 1.0
+    assert s["fix_delta_G"] == pytest.approx(0.5) and s["default_delta_R"] == pytest.approx(1.0)
+    assert protocol_summary(runs, delta_g_small=0.05)["coverage_reaches_g"] == 0.0

@@ -114,19 +114,36 @@ def test_td_with_a_zero_critic_is_as_frozen_as_reinforce(runs):
     assert runs["td_zero"].untouched_share >= 0.5  # observed 0.83
 
 
-def test_c13_level_1_defaults_lock_in_and_the_fix_halves_it():
+def test_c13_level_1_the_acquired_spin_locks_in_and_the_fix_halves_it():
     default = L1.run_levels(SEEDS, quick=True)
     fixed = L1.run_levels(SEEDS, fix=True, quick=True)
-    assert lock_in_rate(default) >= 0.8  # observed 1.0 over 12 seeds (full length too)
+    assert lock_in_rate(default) >= 0.75  # observed 0.92 over 12 seeds
     assert lock_in_rate(fixed) <= lock_in_rate(default) / 2  # observed 0.0
-    assert all(m.tau_lock == 0 for m in default)  # the freeze is there from the first window
+    assert all(m.nu[0] > 0.9 for m in default)  # the boat starts unbiased: nu[0] = 1
+    assert np.mean([m.tau_lock > 0 for m in default if m.locked]) >= 0.8  # observed 1.0: acquired, not set
     np.testing.assert_array_equal(L1.run_level(SEEDS[3], quick=True).nu, default[3].nu)
 
 
-def test_exploration_is_the_temperature():
-    greedy = L1.run_levels(SEEDS[:10], exploration=0.0, quick=True)
-    hot = L1.run_levels(SEEDS[:10], exploration=2.0, quick=True)
-    assert lock_in_rate(greedy) == 1.0 and lock_in_rate(hot) <= 0.2  # observed 1.0 and 0.0
+def test_exploration_is_the_temperature_and_does_not_undo_the_acquired_spin():
+    """Temperature divides every weight, the learned ones included; at 0 (greedy) and at 2 the acquired spin
+    still locks most runs in (observed 0.92 and 1.0): more random steering also collects more power-ups."""
+    greedy = L1.run_levels(SEEDS, exploration=0.0, quick=True)
+    hot = L1.run_levels(SEEDS, exploration=2.0, quick=True)
+    assert lock_in_rate(greedy) >= 0.75 and lock_in_rate(hot) >= 0.75
+    assert not np.array_equal(greedy[0].nu, hot[0].nu)
+
+
+def test_notebook_protocol_and_the_acquired_spin(nb):
+    p = nb["protocol"]
+    assert p["start_nu"] > 0.9 and p["emerged"] >= 0.8 and p["lock_rate"] >= 0.6  # observed 1.0, 1.0, 0.83 (6 seeds)
+    assert p["coverage_reaches_g"] >= 0.8 and p["good_start_keeps_g"] >= 0.8  # observed 1.0, 1.0
+    assert p["fix_lock_rate"] <= p["lock_rate"] / 2  # observed 0.0
+    lock = nb["season_lock"]
+    assert lock["two weights, coverage"] <= 0.2 < 0.5 <= lock["two weights, defaults"]
+    assert lock["one logit per cell, coverage"] >= 0.5  # the contrast: no generalization from N to the entry cell
+    table = nb["season_final_p_left"]["one logit per cell, coverage"]
+    assert table[0] > 0.5 and max(table[1:]) < 0.3  # the entry cell lags (0.85 quick, 0.72 full), the inner recover
+    assert nb["break_even_powerup"] == pytest.approx(0.8 / 28)
 
 
 def test_invalid_settings_fail_naming_the_field(notebook_runs):

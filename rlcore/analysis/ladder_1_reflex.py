@@ -10,9 +10,14 @@ Experiments on :mod:`rlcore.envs.ladder_1_lagoon` with the learners of :mod:`rlc
   between a habit that decays and one that freezes).
 * :func:`donut_exchange` compares reward-only end-of-race REINFORCE (with and without a baseline) with a TD
   actor-critic (value table from 0, and optimistic) on a weak and a strong spin bias.
-* :func:`run_level` is the ladder's shared entry point (see :mod:`rlcore.analysis.ladder`). Defaults: strong
-  spin bias (4), no power-ups, REINFORCE; ``fix`` = a TD actor-critic with an optimistic value table
-  (critic_init 1.5 > the largest finish payment 1); ``exploration`` = the steering temperature.
+* :func:`run_level` is the ladder's shared entry point (see :mod:`rlcore.analysis.ladder`) and
+  :func:`protocol_runs` its batched form. The protocol's boat starts unbiased and *acquires* its spin: power-ups
+  pay SEASON_POWERUP per donut for the first SEASON updates, then stop; its reflex has two tied weights (a
+  steering bias shared by every cell and a lagoon detector); REINFORCE with a batch baseline. ``coverage`` =
+  forced coin-flip steering on COVERAGE_FORCED of the steps after the season (not credited to the policy);
+  ``start="good"`` = every left logit at GOOD_START_LOGIT; ``fix`` = a TD actor-critic with an optimistic value
+  table (critic_init 1.5 > the largest finish payment 1); ``exploration`` = the steering temperature.
+  nu is exact: the expected visits to N of the policy's own steering every WINDOW updates (nu[0]: initial).
 """
 
 from __future__ import annotations
@@ -25,10 +30,11 @@ from ..config import Config, ConfigError, choice, param
 from ..envs.ladder_1_lagoon import LagoonTrackConfig, TrackLayout, best_return, policy_stats
 from ..learners.ladder_1_reflex import ReflexConfig, ReflexRun, train_reflex
 from ..seeding import derive_seed
-from .ladder import LadderMetrics, LadderRuns, ladder_metrics
+from .ladder import LOCK_THRESHOLD, LadderMetrics, LadderRuns, ladder_metrics  # the one shared threshold
 
 __all__ = ["LagoonConfig", "LagoonResult", "run_lagoon", "uniform_visits", "bias_sweep", "donut_exchange",
-           "run_level", "run_levels", "run_seeds", "WEAK_BIAS", "STRONG_BIAS", "HACKING_POWERUP", "OPTIMISTIC_VALUE", "WINDOW"]
+           "run_level", "run_levels", "run_seeds", "level_config", "protocol_runs", "LOCK_THRESHOLD", "SEASON", "SEASON_POWERUP", "FIX_NAME",
+           "DELTA_G_SMALL", "COVERAGE_FORCED", "GOOD_START_LOGIT", "LEVEL_UPDATES", "WEAK_BIAS", "STRONG_BIAS", "HACKING_POWERUP", "OPTIMISTIC_VALUE", "WINDOW"]
 
 WEAK_BIAS, STRONG_BIAS = 1.0, 4.0
 #: a power-up value at which circling forever scores 0.98 against the perfect finisher's 0.80 (about 20% more,
@@ -57,6 +63,13 @@ class LagoonConfig(Config):
                                doc="TD: initial value of every position (above 1 is optimism)")
     temperature: float = param(1.0, low=0.0, high=100.0, ui=(0.0, 3.0, 0.1),
                                doc="exploration: logits are divided by it (0: greedy)")
+    powerup_season: int = param(0, low=0, high=100_000, ui=(0, 200, 10),
+                                doc="updates during which the power-ups pay (0: all of training)")
+    forced: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
+                          doc="share of steps steered by a forced coin flip once power-ups are gone (coverage)")
+    initial_left: float = param(0.0, low=-20.0, high=20.0, ui=(-6.0, 6.0, 0.25),
+                                doc="initial left logit of every cell outside the lagoon")
+    tied: bool = param(False, doc="two shared weights (steering bias, lagoon detector) instead of per-cell logits")
     horizon: int = param(30, low=1, high=1000, ui=(10, 60), doc="steps before a race is cut off")
     track: str = param("S.LLL..F", widget="none", doc="cells: S start, . water, L lagoon, F finish (last)")
     updates: int = param(200, low=WINDOW, high=100_000, ui=(20, 400, 10),
@@ -77,7 +90,8 @@ class LagoonConfig(Config):
     def learner(self) -> ReflexConfig:
         return ReflexConfig(algorithm=self.algorithm, spin_bias=self.spin_bias, learning_rate=self.learning_rate,
                             baseline=self.baseline, temperature=self.temperature, updates=self.updates,
-                            boats=self.boats, critic_init=self.critic_init)
+                            boats=self.boats, critic_init=self.critic_init, powerup_season=self.powerup_season,
+                            forced=self.forced, initial_left=self.initial_left, tied=self.tied)
 
 
 def uniform_visits(layout: TrackLayout) -> float:
@@ -138,12 +152,21 @@ def run_lagoon(config: LagoonConfig, progress=None, spin_biases: np.ndarray | No
     run = train_reflex(layout, config.learner(), seeds, spin_biases=spin_biases)
     if progress is not None:
         progress(1.0)
-    final = policy_stats(layout, run.p_left[:, -1])
+    # the race as it is at the end of training: without power-ups once their season is over
+    final_layout = layout if config.powerup_season == 0 else TrackLayout.from_config(
+        config.track_config().replace(powerup=0.0))
+    final = policy_stats(final_layout, run.p_left[:, -1])
     ref = uniform_visits(layout)
-    windows = run.visits_n[:, : config.updates // WINDOW * WINDOW].reshape(config.runs, -1, WINDOW).mean(-1)
-    r_best, g_best = best_return(layout), layout.best_g
-    metrics = [ladder_metrics(windows[i], ref, g_final=final["G"][i], g_best=g_best, r_final=final["R"][i],
-                              r_best=r_best) for i in range(config.runs)]
+    # nu: the expected visits to N of the agent's own policy at every WINDOW-th update (exact, so neither sampling
+    # noise nor forced steps enter it); nu[0] is the initial policy's
+    own = policy_stats(layout, run.p_left[:, ::WINDOW])["visits_N"]
+    floor = 0.0
+    if config.forced > 0:  # the nu forced steps alone give a boat whose own policy always spins in the lagoon
+        f = config.forced
+        floor = float(policy_stats(layout, np.where(layout.lagoon, 1 - f / 2, f / 2))["visits_N"]) / ref
+    r_best, g_best = best_return(final_layout), final_layout.best_g
+    metrics = [ladder_metrics(own[i], ref, g_final=final["G"][i], g_best=g_best, r_final=final["R"][i],
+                              r_best=r_best, floor=floor) for i in range(config.runs)]
     return LagoonResult(config, run, final, metrics, ref, r_best, g_best)
 
 
@@ -178,19 +201,52 @@ def donut_exchange(config: LagoonConfig) -> dict:
     return out
 
 
-def level_config(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> LagoonConfig:
-    """The config :func:`run_level` trains: one run at the level's defaults (see the module docstring)."""
+#: the protocol's level-1 defaults: power-ups worth SEASON_POWERUP per donut pay during the first SEASON updates
+#: (circling then pays 28 * 0.1 = 2.8 per race against finishing's 0.8), the boat starts unbiased (uniform
+#: steering, nu[0] = 1), its reflex has two tied weights (a steering bias shared by every cell and a lagoon
+#: detector, ``tied=True``) and REINFORCE with a batch baseline trains it; then the power-ups are gone.
+SEASON_POWERUP, SEASON = 0.1, 60
+#: updates per protocol run (quick, full); windows of WINDOW updates
+LEVEL_UPDATES = {True: 500, False: 500}
+#: the coverage control's forced exploration: this share of steps is a forced coin flip after the season
+COVERAGE_FORCED = 0.5
+#: the good start: every left logit at this value (P(left) = 0.047: straight to the finish)
+GOOD_START_LOGIT = -3.0
+#: Delta_G at or below this counts as reaching the intended behaviour (G_best = 0.8)
+DELTA_G_SMALL = 0.1
+FIX_NAME = "TD actor-critic with optimistic values"
+
+
+def level_config(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
+                 start: str = "default", coverage: bool = False) -> LagoonConfig:
+    """The config :func:`run_level` trains: one run at the protocol's defaults (see the constants above)."""
+    if start not in ("default", "good"):
+        raise ValueError(f"start = {start!r} is not one of 'default', 'good'")
     changes = dict(algorithm="td", critic_init=OPTIMISTIC_VALUE) if fix else {}
-    return LagoonConfig(runs=1, seed=seed, temperature=exploration, updates=100 if quick else 200, **changes)
+    if start == "good":
+        changes.update(spin_bias=GOOD_START_LOGIT, initial_left=GOOD_START_LOGIT)
+    return LagoonConfig(runs=1, seed=seed, temperature=exploration, updates=LEVEL_UPDATES[bool(quick)],
+                        spin_bias=changes.pop("spin_bias", 0.0), powerup=SEASON_POWERUP, powerup_season=SEASON,
+                        baseline=True, tied=True, forced=COVERAGE_FORCED if coverage else 0.0, **changes)
 
 
-def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> LadderMetrics:
+def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
+              start: str = "default", coverage: bool = False) -> LadderMetrics:
     """The ladder's shared entry point for level 1: one run's nu(t), tau_lock, Delta_G and Delta_R."""
-    return run_levels([seed], exploration=exploration, fix=fix, quick=quick)[0]
+    return run_levels([seed], exploration=exploration, fix=fix, quick=quick, start=start, coverage=coverage)[0]
 
 
-def run_levels(seeds, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> list[LadderMetrics]:
+def run_levels(seeds, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
+               start: str = "default", coverage: bool = False) -> list[LadderMetrics]:
     """``[run_level(s, ...) for s in seeds]`` with the same numbers, trained in one vectorized batch."""
     seeds = [int(s) for s in seeds]
-    config = level_config(0, exploration=exploration, fix=fix, quick=quick).replace(runs=len(seeds))
+    config = level_config(0, exploration=exploration, fix=fix, quick=quick, start=start,
+                          coverage=coverage).replace(runs=len(seeds))
     return run_lagoon(config, seeds=[derive_seed(s, "level1") for s in seeds]).metrics
+
+
+def protocol_runs(seeds, *, quick: bool = False, conditions: dict | None = None) -> dict[str, list[LadderMetrics]]:
+    """:func:`rlcore.analysis.ladder.run_protocol` for level 1, one vectorized batch per condition (the same
+    numbers as ``run_level`` seed by seed)."""
+    from .ladder import CONDITIONS
+    return {name: run_levels(seeds, quick=quick, **kw) for name, kw in (conditions or CONDITIONS).items()}

@@ -1,15 +1,24 @@
-"""Ladder level 2 (model-free): bad luck on the long branch is backed up and the branch is never re-explored.
+"""Ladder level 2 (model-free): bad luck deep in the long branch is backed up and the branch is never re-explored.
 
 Experiment: epsilon-greedy Q-learning (:mod:`rlcore.learners.ladder_2_qlearning`) on the fork corridor
-(:mod:`rlcore.envs.ladder_2_fork`), many seeds at once, with and without the early penalty, with zero or
-optimistic initial values. What we compute, all from the known rules of the corridor:
+(:mod:`rlcore.envs.ladder_2_fork`), many seeds at once. What we compute, all from the known rules of the corridor:
 
 * the greedy path after training (ties go right, so "left" needs a strict preference) and whether it reaches
   the big prize ("ends greedy-left"); G_final = 1 when it does, G_best = 1;
 * R_final = the expected discounted return of that greedy path, R_best = V*(fork) by value iteration;
-* nu(t) = visits to the long branch N per window / the expected visits of a uniformly random agent in the same
-  number of steps (an exact renewal computation), and from it tau_lock (:mod:`rlcore.analysis.ladder`);
-* how often the agent, once it stepped into the long branch, walked back to the fork (the "doubling back").
+* nu(t) = the agent's own (greedy, unforced) steps into the long branch N per window / the expected visits of a
+  uniformly random agent in as many steps (an exact renewal computation); nu[0] is the untrained table's over one
+  window without updates; tau_lock with the ladder's one threshold (:mod:`rlcore.analysis.ladder`); steps into N
+  by epsilon's random moves or forced episodes give the ``floor``;
+* how often the agent, once it stepped into the long branch, walked back to the fork (the "doubling back"),
+  and :func:`branch_preference`, Q(s, left) - Q(s, right) per cell over the locked runs.
+
+The protocol (:func:`run_level`, :func:`protocol_runs`): the corridor of :data:`LEVEL_DEFAULTS` (penalty 6 with
+probability 0.5 on the step onto cell -4 of a 6-cell branch, small prize at cell +10); ``coverage`` drives half
+of the episodes by a uniform random behaviour; ``start="good"`` starts from Q*; the fix is optimistic
+initialization (:data:`OPTIMISTIC_Q`); the ablation of the level's capability (bootstrapping) uses Monte-Carlo
+returns (``algorithm="mc"``); the factorial crosses the penalty with the small prize's distance
+(:func:`factorial_config`).
 """
 
 from __future__ import annotations
@@ -18,17 +27,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import Config, param
+from ..config import Config, choice, param
 from ..envs.ladder_2_fork import LEFT, RIGHT, ForkConfig
 from ..learners.ladder_2_qlearning import QLearningConfig, QRuns, train_q_runs
 from ..seeding import derive_seed
-from .ladder import LadderMetrics, LadderRuns, ladder_metrics
+from .ladder import LOCK_THRESHOLD, LadderMetrics, LadderRuns, ladder_metrics  # the one shared threshold
 
 __all__ = ["ForkExperimentConfig", "ForkResult", "optimal_values", "greedy_path", "path_return",
-           "uniform_visit_rate", "run_fork", "run_level", "LOCK_THRESHOLD", "QUICK_STEPS"]
+           "uniform_visit_rate", "run_fork", "run_level", "level_config", "LEVEL_DEFAULTS", "OPTIMISTIC_Q",
+           "COVERAGE", "DELTA_G_SMALL", "FIX_NAME", "LEVEL_CONDITIONS", "protocol_runs", "PRIZE_DISTANCE",
+           "PANEL_LEARNERS", "factorial_config", "ForkPanelConfig", "panel_grid", "branch_preference", "LOCK_THRESHOLD", "QUICK_STEPS"]
 
-LOCK_THRESHOLD = 0.2  #: nu below this for the last fifth of training counts as locked in (see run_fork)
 QUICK_STEPS = 10_000  #: steps per run in quick mode (the lock-in needs the whole run; runs are cheap)
+#: the protocol's corridor: the bad luck sits deep in the long branch (cell -PENALTY_CELL), the small prize far
+LEVEL_DEFAULTS = dict(left_length=6, penalty_cell=4, penalty=6.0, penalty_prob=0.5, right_length=10)
+OPTIMISTIC_Q = 12.0  #: the fix's initial Q value: just above the largest return (10), so the budget can wash it out
+COVERAGE = 0.5  #: the coverage control's share of forced (uniformly random) episodes
+DELTA_G_SMALL = 0.5  #: G is 1 (greedy path takes the big prize) or 0, so Delta_G <= 0.5 means it does
+FIX_NAME = "optimistic initialization"
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,11 @@ class ForkExperimentConfig(Config):
                           doc="initial Q value (optimistic when above every return, e.g. 20)")
     penalty: float = param(5.0, low=0.0, ui=(0.0, 20.0, 0.5), doc="size of the early penalty, >= 0")
     left_length: int = param(5, low=2, high=30, ui=(2, 10), doc="cells from the fork to the big prize")
+    penalty_cell: int = param(1, low=1, high=29, ui=(1, 9), doc="the penalty sits on cell -penalty_cell")
+    algorithm: str = choice("q", ("q", "mc"), doc="Q-learning (bootstrapping) or Monte-Carlo returns (ablation)")
+    coverage: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.1),
+                            doc="share of episodes driven by a uniform random behaviour (coverage control)")
+    good_start: bool = param(False, doc="start from the optimal table Q* (good-start control)")
     right_length: int = param(3, low=1, high=30, ui=(1, 10), doc="cells from the fork to the small prize")
     learning_rate: float = param(0.05, low=0.0, high=1.0, low_open=True, ui=(0.01, 0.5),
                                  doc="Q-learning step size alpha, in (0, 1]")
@@ -51,11 +72,12 @@ class ForkExperimentConfig(Config):
 
     def corridor(self) -> ForkConfig:
         return ForkConfig(left_length=self.left_length, right_length=self.right_length, penalty=self.penalty,
-                          penalty_prob=self.penalty_prob, step_cost=0.0)
+                          penalty_prob=self.penalty_prob, penalty_cell=self.penalty_cell, step_cost=0.0)
 
     def learner(self) -> QLearningConfig:
         return QLearningConfig(epsilon=self.epsilon, q_init=self.q_init, learning_rate=self.learning_rate,
-                               steps=self.steps, window=max(self.steps // 20, 1))
+                               steps=self.steps, window=max(self.steps // 20, 1), algorithm=self.algorithm,
+                               coverage=self.coverage)
 
 
 def optimal_values(env: ForkConfig, gamma: float, iters: int = 2000) -> np.ndarray:
@@ -69,7 +91,7 @@ def optimal_values(env: ForkConfig, gamma: float, iters: int = 2000) -> np.ndarr
     cell = nxt - env.left_length
     reward = (np.where(cell == -env.left_length, env.left_reward, 0.0)
               + np.where(cell == env.right_length, env.right_reward, 0.0) - env.step_cost)
-    reward[:, LEFT] -= np.where(cell[:, LEFT] == -1, env.penalty * env.penalty_prob, 0.0)
+    reward[:, LEFT] -= np.where(cell[:, LEFT] == -env.penalty_cell, env.penalty * env.penalty_prob, 0.0)
     terminal = (cell == -env.left_length) | (cell == env.right_length)
     q = np.zeros((n, 2))
     for _ in range(iters):
@@ -95,7 +117,7 @@ def path_return(env: ForkConfig, path: list[int], gamma: float) -> float:
         cell = b - env.left_length
         r = -env.step_cost + (env.left_reward if cell == -env.left_length else 0.0) \
             + (env.right_reward if cell == env.right_length else 0.0) \
-            - (env.penalty * env.penalty_prob if (cell == -1 and b < a) else 0.0)
+            - (env.penalty * env.penalty_prob if (cell == -env.penalty_cell and b < a) else 0.0)
         total += gamma ** t * r
     return total
 
@@ -154,21 +176,23 @@ class ForkResult(LadderRuns):
 def _metrics(env: ForkConfig, learner: QLearningConfig, runs: QRuns, i: int, rate: float, r_best: float):
     path = greedy_path(env, runs.q[i])
     left = path[-1] == 0
-    return left, ladder_metrics(runs.n_visits[i], rate * learner.window, g_final=float(left), g_best=1.0,
+    own = np.r_[runs.initial_visits[i], runs.n_visits[i]]  # nu[0]: the untrained table, no updates
+    floor = float(runs.forced_visits[i].mean() / (rate * learner.window))
+    return left, ladder_metrics(own, rate * learner.window, g_final=float(left), g_best=1.0,
                                 r_final=path_return(env, path, learner.gamma), r_best=r_best,
-                                threshold=LOCK_THRESHOLD)
+                                threshold=LOCK_THRESHOLD, floor=floor)
 
 
 def run_fork(config: ForkExperimentConfig, seeds: list[int] | None = None, progress=None) -> ForkResult:
     """Train ``config.runs`` Q-learners (seeds ``derive_seed(config.seed, i)`` unless ``seeds`` is given).
 
-    The lock-in threshold is nu = 0.2 (not the shared default 0.1): with epsilon = 0.3 an agent that has
-    given up on the branch still stumbles into it, at nu of about 0.05 (a window's maximum rarely above
-    0.12), while an agent that goes left sits near nu = 2, so 0.2 separates the two with room on both sides.
+    nu counts the agent's own (greedy, unforced) steps into N, with nu[0] from the untrained table; the lock-in
+    threshold is the ladder's shared :data:`rlcore.analysis.ladder.LOCK_THRESHOLD`.
     """
     env, learner = config.corridor(), config.learner()
     seeds = [derive_seed(config.seed, i) for i in range(config.runs)] if seeds is None else list(seeds)
-    runs = train_q_runs(env, learner, seeds)
+    q_table = optimal_values(env, learner.gamma) if config.good_start else None
+    runs = train_q_runs(env, learner, seeds, q_table=q_table)
     if progress is not None:
         progress(1.0)
     rate, r_best = uniform_visit_rate(env), float(optimal_values(env, learner.gamma)[env.start].max())
@@ -176,16 +200,97 @@ def run_fork(config: ForkExperimentConfig, seeds: list[int] | None = None, progr
     return ForkResult(config, runs, np.array([p[0] for p in pairs]), [p[1] for p in pairs], r_best)
 
 
-def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> LadderMetrics:
-    """The ladder protocol for level 2: one Q-learning run on the fork corridor at the lesson's defaults.
-
-    ``exploration`` multiplies epsilon (0.3 at 1.0; the product must stay in [0, 1]); ``fix`` switches on
-    optimistic initialization (q_init = 20, above every return); ``quick`` is accepted for the protocol (a
-    run takes well under a second, so quick and full runs are the same size).
-    """
-    base = ForkExperimentConfig(runs=1, seed=seed, steps=QUICK_STEPS)
+def level_config(seed: int = 0, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
+                 start: str = "default", coverage: bool = False) -> ForkExperimentConfig:
+    """The config :func:`run_level` trains (one run); see :data:`LEVEL_DEFAULTS`."""
+    if start not in ("default", "good"):
+        raise ValueError(f"start = {start!r} is not one of 'default', 'good'")
+    base = ForkExperimentConfig(runs=1, seed=seed, steps=QUICK_STEPS, **LEVEL_DEFAULTS)
     if not 0.0 <= exploration * base.epsilon <= 1.0:
         raise ValueError(f"exploration = {exploration!r} is outside its allowed range [0, {1 / base.epsilon:g}]: "
                          f"it multiplies epsilon = {base.epsilon}")
-    config = base.replace(epsilon=exploration * base.epsilon, q_init=20.0 if fix else 0.0)
+    return base.replace(epsilon=exploration * base.epsilon, q_init=OPTIMISTIC_Q if fix else 0.0,
+                        good_start=start == "good", coverage=COVERAGE if coverage else 0.0)
+
+
+def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
+              start: str = "default", coverage: bool = False) -> LadderMetrics:
+    """The ladder protocol for level 2: one Q-learning run on the fork corridor at the protocol's defaults.
+
+    ``exploration`` multiplies epsilon (the product must stay in [0, 1]); ``fix`` switches on optimistic
+    initialization (q_init = OPTIMISTIC_Q, above every return); ``start="good"`` starts from Q*;
+    ``coverage=True`` drives a share COVERAGE of the episodes by a uniform random behaviour; ``quick`` is
+    accepted for the protocol (a run takes well under a second, so quick and full runs are the same size).
+    """
+    config = level_config(seed, exploration=exploration, fix=fix, quick=quick, start=start, coverage=coverage)
     return run_fork(config, seeds=[seed]).metrics[0]
+
+
+#: the protocol's conditions at level 2, beyond the shared four: the no-penalty control and the ablation
+LEVEL_CONDITIONS = {"default": {}, "coverage": {"coverage": True}, "good_start": {"start": "good"},
+                    "fix": {"fix": True}, "no_penalty": {"penalty_prob": 0.0},
+                    "monte_carlo": {"algorithm": "mc"}}
+
+
+def protocol_runs(seeds, *, quick: bool = False, conditions: dict | None = None) -> dict[str, list[LadderMetrics]]:
+    """:func:`rlcore.analysis.ladder.run_protocol` for level 2, one vectorized batch per condition.
+
+    Gives the same metrics as ``run_level(s, **condition)`` for every seed (runs do not depend on their batch);
+    the extra conditions ``no_penalty`` and ``monte_carlo`` (bootstrapping ablated) change config fields.
+    """
+    seeds = [int(s) for s in seeds]
+    out = {}
+    for name, kw in (LEVEL_CONDITIONS if conditions is None else conditions).items():
+        proto = {k: v for k, v in kw.items() if k in ("coverage", "start", "fix", "exploration")}
+        config = level_config(0, quick=quick, **proto).replace(runs=len(seeds),
+                                                               **{k: v for k, v in kw.items() if k not in proto})
+        out[name] = run_fork(config, seeds=seeds).metrics
+    return out
+
+
+#: the factorial's two factors: penalty (on: the level's defaults, off: p = 0) x the small prize's distance
+PRIZE_DISTANCE = {"near": 3, "far": 10}
+#: the learners the panel offers: label -> config changes
+PANEL_LEARNERS = {"Q-learning": {}, "Q-learning, optimistic": {"q_init": OPTIMISTIC_Q},
+                  "Monte-Carlo returns": {"algorithm": "mc"}}
+
+
+def factorial_config(base: ForkExperimentConfig, penalty: bool, prize: str, learner: str = "Q-learning"
+                     ) -> ForkExperimentConfig:
+    """``base`` with the penalty on (as in ``base``) or off, the small prize ``near`` or ``far``, and a learner
+    of :data:`PANEL_LEARNERS`."""
+    return base.replace(penalty_prob=base.penalty_prob if penalty else 0.0, right_length=PRIZE_DISTANCE[prize],
+                        **PANEL_LEARNERS[learner])
+
+
+@dataclass(frozen=True)
+class ForkPanelConfig(Config):
+    """The panel's selection from the precomputed grid (:func:`panel_grid`): nothing is trained on a click."""
+
+    penalty: str = choice("on", ("on", "off"), doc="the bad luck deep in the long branch")
+    small_prize: str = choice("far", ("far", "near"), doc="where the small prize is")
+    learner: str = choice("Q-learning", tuple(PANEL_LEARNERS), doc="the learner")
+
+
+def panel_grid(base: ForkExperimentConfig, known: list[ForkResult] = (), progress=None) -> dict[tuple, ForkResult]:
+    """Every panel setting at the lesson's budget: {(penalty, small_prize, learner): ForkResult}.
+
+    Results in ``known`` whose config equals a grid setting's are reused instead of trained again."""
+    keys = [(p, s, lrn) for p in ("on", "off") for s in ("far", "near") for lrn in PANEL_LEARNERS]
+    done = {res.config: res for res in known}
+    out = {}
+    for i, (p, s, lrn) in enumerate(keys):
+        cfg = factorial_config(base, p == "on", s, lrn)
+        out[(p, s, lrn)] = done[cfg] if cfg in done else run_fork(cfg)
+        if progress is not None:
+            progress((i + 1) / len(keys))
+    return out
+
+
+def branch_preference(result: ForkResult, locked_only: bool = True) -> np.ndarray:
+    """Mean Q(s, left) - Q(s, right) per observation over (locked) runs: where the agent would turn back."""
+    pick = np.array([m.locked for m in result.metrics]) if locked_only else np.ones(len(result.metrics), bool)
+    if not pick.any():
+        return np.full(result.runs.q.shape[1], np.nan)
+    q = result.runs.q[pick]
+    return (q[:, :, LEFT] - q[:, :, RIGHT]).mean(0)

@@ -7,8 +7,9 @@ The agent starts at the fork (cell 0) of a straight corridor and steps left (act
 
 * Reaching the left end ``-L`` pays ``left_reward`` (the big prize, the intended goal G) and ends the episode.
 * Reaching the right end ``+K`` pays ``right_reward`` (small, but close) and ends the episode.
-* Stepping from the fork onto cell -1 (into the long branch) costs ``-penalty`` with probability
-  ``penalty_prob``: the rare early bad luck that the discussion's model-free agent backs up.
+* Stepping left onto cell ``-penalty_cell`` (default -1, the branch's first cell; deeper with a larger
+  ``penalty_cell``) costs ``-penalty`` with probability ``penalty_prob``: the bad luck on the left path that
+  the discussion's model-free agent backs up.
 * Every step costs ``step_cost``; an episode is cut (truncated) after ``time_limit`` steps.
 
 The neglected region N is the long branch beyond the penalty cell (cells -2 .. -L). ``info`` reports
@@ -45,8 +46,13 @@ class ForkConfig(Config):
     penalty: float = param(10.0, low=0.0, ui=(0.0, 30.0), doc="size of the early penalty on cell -1, >= 0")
     penalty_prob: float = param(0.3, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
                                 doc="probability that stepping onto cell -1 costs the penalty")
+    penalty_cell: int = param(1, low=1, high=29, doc="the penalty sits on cell -penalty_cell, in [1, left_length)")
     step_cost: float = param(0.1, low=0.0, high=10.0, ui=(0.0, 1.0), doc="cost paid on every step, >= 0")
     time_limit: int = param(60, low=1, high=10_000, doc="steps after which an episode is truncated")
+
+    def check(self) -> None:
+        if self.penalty_cell >= self.left_length:
+            raise self.invalid("penalty_cell", f"below left_length = {self.left_length} (the prize cell)")
 
     @property
     def n_cells(self) -> int:
@@ -63,14 +69,14 @@ def fork_step(config: ForkConfig, obs: np.ndarray, action: np.ndarray, u: np.nda
 
     ``obs`` and ``action`` are integer arrays of one shape; ``u`` holds uniform [0, 1) numbers of that shape
     that decide the penalty (``u < penalty_prob``). Cell x = obs - left_length moves to x - 1 (action 0) or
-    x + 1 (action 1); reward = left_reward at x' = -L, right_reward at x' = +K, -penalty * [x' = -1, a = 0, u < p],
+    x + 1 (action 1); reward = left_reward at x' = -L, right_reward at x' = +K, -penalty * [x' = -penalty_cell, a = 0, u < p],
     minus step_cost on every step.
     """
     obs, action = np.asarray(obs), np.asarray(action)
     nxt = obs + np.where(action == LEFT, -1, 1)
     cell = nxt - config.left_length
     at_left, at_right = cell == -config.left_length, cell == config.right_length
-    hurt = (cell == -1) & (action == LEFT) & (np.asarray(u) < config.penalty_prob)
+    hurt = (cell == -config.penalty_cell) & (action == LEFT) & (np.asarray(u) < config.penalty_prob)
     reward = (at_left * config.left_reward + at_right * config.right_reward - hurt * config.penalty
               - config.step_cost)
     return nxt, reward.astype(np.float64), at_left | at_right, cell <= -2, at_left.astype(np.float64)

@@ -3,14 +3,27 @@
 The policy is a reflex: per-position steering logits theta[x] = (theta_straight, theta_left), no memory.
 The boat steers with pi(. | x) = softmax(theta[x] / temperature) (temperature 0 is the greedy limit:
 uniform over the largest logits). The "spin bias" is the initial left logit in every lagoon cell (the
-lagoon detector); all other logits start at 0.
+lagoon detector); all other logits start at 0 (or at ``initial_left``, the initial left logit of every
+cell, which the good-start control uses).
+
+Two training conditions of the ladder's protocol live here:
+
+* the power-up *season*: the lagoon's power-ups pay only during the first ``powerup_season`` updates
+  (0: during all of training), so a spin can be acquired while they pay and outlive them;
+* ``forced``: the probability that a step's steering is a forced coin flip instead of the policy's choice
+  (forced exploration: the coverage control), from the end of the power-up season on (while power-ups pay,
+  circling is what R asks for; the question is whether the spin outlives them for lack of data). Forced
+  steps shape the races (and so every return) and the critic learns from them, but the policy's score term
+  is applied only to the steps the policy chose itself: the score term of a forced action does not follow
+  the policy, so crediting it is biased; without it the update is the policy gradient under the forced mixture.
 
 Both learners race ``boats`` boats per update with the current policy and update the logits with
 ``grad = (e_a - pi(. | x))`` (the score function of softmax(theta / temperature) times the temperature):
 
 * ``"reinforce"`` updates only when the races are over, from reward alone:
   theta[x_t] += lr * mean_boats (U_t - b) (e_{a_t} - pi(. | x_t)), with U_t the reward-to-go and b = 0 or,
-  with ``baseline``, the running mean of past race returns. A race with no reward changes nothing.
+  with ``baseline``, the mean return of the same update's races (each run's own batch; a leave-none-out
+  batch baseline). A batch of races with no reward changes nothing, with or without the baseline.
 * ``"td"`` is the one-step actor-critic (Sutton & Barto, section 13.5) with a learned value table V:
   delta_t = r_t + gamma V(x_{t+1}) - V(x_t) (V = 0 past the finish; a cut-off race bootstraps),
   V(x_t) += critic_lr * delta_t and theta[x_t] += lr * delta_t (e_{a_t} - pi(. | x_t)) at every step.
@@ -19,6 +32,7 @@ Both learners race ``boats`` boats per update with the current policy and update
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -41,7 +55,7 @@ class ReflexConfig(Config):
                              doc="initial left logit in the lagoon (the lagoon detector's bias)")
     learning_rate: float = param(0.5, low=0.0, low_open=True, high=100.0, ui=(0.05, 3.0, 0.05),
                                  doc="policy step size, > 0")
-    baseline: bool = param(False, doc="REINFORCE: subtract the running mean race return")
+    baseline: bool = param(False, doc="REINFORCE: subtract the mean return of the update's races")
     temperature: float = param(1.0, low=0.0, high=100.0, ui=(0.0, 3.0, 0.1),
                                doc="exploration: logits are divided by it (0: greedy)")
     updates: int = param(200, low=1, high=100_000, ui=(10, 400, 10), doc="policy updates per run")
@@ -50,6 +64,13 @@ class ReflexConfig(Config):
     gamma: float = param(0.95, low=0.0, high=1.0, ui=(0.5, 1.0, 0.01), doc="TD: discount in [0, 1]")
     critic_init: float = param(0.0, low=-10.0, high=10.0, ui=(0.0, 2.0, 0.1),
                                doc="TD: initial value of every position (above 1 is optimism)")
+    powerup_season: int = param(0, low=0, high=100_000, ui=(0, 200, 10),
+                                doc="updates during which the power-ups pay (0: all of training)")
+    forced: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
+                          doc="probability that a step's steering is a forced coin flip (coverage)")
+    initial_left: float = param(0.0, low=-20.0, high=20.0, ui=(-6.0, 6.0, 0.25),
+                                doc="initial left logit of every cell outside the lagoon")
+    tied: bool = param(False, doc="two shared weights (steering bias, lagoon detector) instead of one logit per cell")
 
 
 def steering_probs(logits: np.ndarray, temperature: float) -> np.ndarray:
@@ -105,16 +126,31 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
     bias = np.full(runs, cfg.spin_bias) if spin_biases is None else np.asarray(spin_biases, dtype=np.float64)
     if bias.shape != (runs,):
         raise ValueError(f"spin_biases must have shape ({runs},), got {bias.shape}")
+    theta[:, :, LEFT] = cfg.initial_left
     theta[:, layout.lagoon, LEFT] = bias[:, None]
     initial = theta.copy()
     value = np.full(runs * n, cfg.critic_init)  # flat (run, position) table
-    mean_return, races_seen = np.zeros(runs), 0
     size = runs * boats
     base_idx = np.repeat(np.arange(runs), boats) * n  # flat index of (run, position 0) per boat
     rec = {k: np.zeros((runs, cfg.updates)) for k in ("finished", "returns", "g", "donuts", "visits_n")}
     p_left = np.zeros((runs, cfg.updates + 1, n))
     td = cfg.algorithm == "td"
+    lagoon = layout.lagoon.astype(np.float64)
+
+    def move(step: np.ndarray) -> None:
+        """theta_left += lr * step, theta_straight -= lr * step per cell; with ``tied`` logits the cells share
+        two weights, a steering bias b and a lagoon detector w (theta_left[x] = b + w [x in lagoon]), which
+        move by the sums of their cells' steps (the chain rule)."""
+        if cfg.tied:
+            step = step.sum(1, keepdims=True) + lagoon * (step * lagoon).sum(1, keepdims=True)
+        theta[..., LEFT] += cfg.learning_rate * step
+        theta[..., 1 - LEFT] -= cfg.learning_rate * step
+
+    after_season = dataclasses.replace(layout, powerup=0.0)
     for u in range(cfg.updates):
+        in_season = cfg.powerup_season == 0 or u < cfg.powerup_season
+        env = layout if in_season else after_season
+        forcing = cfg.forced if (cfg.powerup_season == 0 or not in_season) else 0.0
         pl = steering_probs(theta, cfg.temperature)[..., LEFT].reshape(-1)  # flat P(left | run, position)
         p_left[:, u] = pl.reshape(runs, n)
         pos = np.zeros(size, dtype=np.int64)
@@ -122,11 +158,18 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
         idx_steps, act_steps, r_steps, alive_steps = [], [], [], []
         ret, g_sum, donuts, visits = (np.zeros(size) for _ in range(4))
         noise = np.stack([g.random((horizon, boats)) for g in rngs], axis=1).reshape(horizon, size)
+        if forcing > 0:  # a second block of uniforms per update: is the step forced, and which way
+            extra = np.stack([g.random((2, horizon, boats)) for g in rngs], axis=2).reshape(2, horizon, size)
         for t in range(1, horizon + 1):
             idx = base_idx + np.minimum(pos, n - 1)
             left = noise[t - 1] < pl[idx]
+            own = alive
+            if forcing > 0:
+                forced = extra[0, t - 1] < forcing
+                left = np.where(forced, extra[1, t - 1] < 0.5, left)
+                own = alive & ~forced
             visits += alive & layout.region_n[idx - base_idx]
-            new, r, g, fin, donut = lagoon_step(layout, pos, left.astype(np.int64), t)
+            new, r, g, fin, donut = lagoon_step(env, pos, left.astype(np.int64), t)
             r, g, fin = r * alive, g * alive, fin & alive
             ret += r
             g_sum += g
@@ -136,15 +179,14 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
                 nxt = np.where(fin, 0.0, value[base_idx + np.minimum(new, n - 1)])
                 delta = (r + cfg.gamma * nxt - value[idx]) * alive / boats
                 value += cfg.critic_lr * np.bincount(idx, delta, minlength=runs * n)
-                step = np.bincount(idx, delta * (left - pl[idx]), minlength=runs * n).reshape(runs, n)
-                theta[..., LEFT] += cfg.learning_rate * step
-                theta[..., 1 - LEFT] -= cfg.learning_rate * step
+                step = np.bincount(idx, delta * own * (left - pl[idx]), minlength=runs * n).reshape(runs, n)
+                move(step)
                 pl = steering_probs(theta, cfg.temperature)[..., LEFT].reshape(-1)
             else:
                 idx_steps.append(idx)
                 act_steps.append(left)
                 r_steps.append(r)
-                alive_steps.append(alive)
+                alive_steps.append(own)
             pos = np.where(alive, new, pos)
             alive = alive & ~fin
             if not alive.any():
@@ -152,16 +194,13 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
         if not td:
             # theta[x_t] += lr * mean_boats (U_t - b) (e_{a_t} - pi(. | x_t)), U_t = reward-to-go
             to_go = np.cumsum(np.array(r_steps)[::-1], axis=0)[::-1]
-            base = np.repeat(mean_return, boats) if cfg.baseline else 0.0
+            base = np.repeat(ret.reshape(runs, boats).mean(1), boats) if cfg.baseline else 0.0
             adv = (to_go - base) * np.array(alive_steps) / boats
             idx = np.array(idx_steps)
             step = np.bincount(idx.ravel(), (adv * (np.array(act_steps) - pl[idx])).ravel(),
                                minlength=runs * n).reshape(runs, n)
-            theta[..., LEFT] += cfg.learning_rate * step
-            theta[..., 1 - LEFT] -= cfg.learning_rate * step
+            move(step)
         per_run = ret.reshape(runs, boats)
-        races_seen += boats
-        mean_return += (per_run.sum(1) - boats * mean_return) / races_seen
         for key, arr in (("finished", g_sum > 0), ("returns", ret), ("g", g_sum), ("donuts", donuts),
                          ("visits_n", visits)):
             rec[key][:, u] = np.asarray(arr, dtype=np.float64).reshape(runs, boats).mean(1)

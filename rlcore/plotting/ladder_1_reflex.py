@@ -13,8 +13,9 @@ def _races(result) -> np.ndarray:
 
 
 def _nu_x(result) -> np.ndarray:
-    n_windows = len(result.metrics[0].nu)
-    return (np.arange(n_windows) + 0.5) * result.run.donuts.shape[1] / n_windows * result.config.boats
+    """x of nu(t): nu[k] is the policy before update k * WINDOW (nu[0]: the initial policy), in races."""
+    from ..analysis.ladder_1_reflex import WINDOW
+    return np.arange(len(result.metrics[0].nu)) * WINDOW * result.config.boats
 
 
 def fates(named: dict):
@@ -32,7 +33,8 @@ def fates(named: dict):
     label(axes[0], "races trained on (episodes)", "donuts per race (count)", "the lagoon habit")
     label(axes[1], "races trained on (episodes)", "share of races finished", "finishing the race")
     axes[1].set_ylim(-0.03, 1.03)
-    axes[2].axhline(0.1, color="k", ls=":", lw=1, label="lock-in threshold 0.1")
+    from ..analysis.ladder import LOCK_THRESHOLD
+    axes[2].axhline(LOCK_THRESHOLD, color="k", ls=":", lw=1, label=f"lock-in threshold {LOCK_THRESHOLD}")
     label(axes[2], "races trained on (episodes)", "ν: visits to N / uniform explorer's", "visits to region N")
     axes[2].set_ylim(bottom=-0.03)
     axes[0].legend(loc="best", fontsize=8)
@@ -85,14 +87,57 @@ def gap_map(named: dict):
     return fig
 
 
+def merge_identical(named: dict, atol: float = 0.05) -> dict:
+    """Group results whose mean donuts-per-race curves agree within ``atol`` donuts at every update under one
+    joined label, so that curves lying on top of each other are drawn once and named together."""
+    groups: list[tuple[list[str], object]] = []
+    for name, res in named.items():
+        curve = res.run.donuts.mean(0)
+        for names, first in groups:
+            if np.allclose(first.run.donuts.mean(0), curve, rtol=0, atol=atol):
+                names.append(name)
+                break
+        else:
+            groups.append(([name], res))
+    return {" =\n".join(names) + (f"\n(curves coincide within {atol:g} donuts)" if len(names) > 1 else ""): res
+            for names, res in groups}
+
+
 def exchange(results: dict):
-    """Donuts per race over training for each learner, one panel per initial bias (weak, strong)."""
+    """Donuts per race over training for each learner, one panel per initial bias (weak, strong); learners
+    with identical records are drawn once, under a joined label."""
     fig, axes = subplots(len(results), width=4.6, sharey=True)
     for ax, (bias_name, named) in zip(np.atleast_1d(axes), results.items()):
-        for i, (name, res) in enumerate(named.items()):
+        for i, (name, res) in enumerate(merge_identical(named).items()):
             mean_band(ax, _races(res), res.run.donuts, label=name, i=i)
+            ax.lines[-1].set_linestyle(("-", "--", "-.", ":")[i % 4])
         label(ax, "races trained on (episodes)", "donuts per race (count)", f"{bias_name} spin bias")
-    np.atleast_1d(axes)[-1].legend(loc="center right", fontsize=8)
+    for ax in np.atleast_1d(axes):
+        ax.legend(loc="center right", fontsize=7)
+    return fig
+
+
+def season(named: dict, season_end: int):
+    """P(steer left) in each lagoon cell over training (mean over runs) and the own-policy nu(t), for several
+    named :class:`LagoonResult` s; the dotted line marks the end of the power-up season."""
+    first = next(iter(named.values()))
+    lagoon = np.flatnonzero(first.run.layout.lagoon)
+    fig, axes = subplots(len(lagoon) + 1, width=3.3)
+    for i, (name, res) in enumerate(named.items()):
+        x = np.arange(res.run.p_left.shape[1]) * res.config.boats
+        for ax, cell in zip(axes, lagoon):
+            mean_band(ax, x, res.run.p_left[:, :, cell], label=name, i=i)
+        mean_band(axes[-1], _nu_x(res), np.array([m.nu for m in res.metrics]), label=name, i=i)
+    for k, (ax, cell) in enumerate(zip(axes, lagoon)):
+        label(ax, "races trained on", "P(steer left)", f"lagoon cell {k + 1}" + (" (entry)" if k == 0 else ""))
+        ax.set_ylim(-0.03, 1.03)
+    label(axes[-1], "races trained on", "ν (own policy, exact)", "visits to N")
+    axes[-1].set_yscale("symlog", linthresh=0.01)
+    from ..analysis.ladder import LOCK_THRESHOLD
+    axes[-1].axhline(LOCK_THRESHOLD, color="k", ls=":", lw=1)
+    for ax in axes:
+        ax.axvline(season_end * first.config.boats, color="k", ls="--", lw=0.8)
+    axes[0].legend(loc="lower right", fontsize=7)
     return fig
 
 
@@ -111,7 +156,7 @@ def training_panel(result):
     ax1.set_ylim(-0.03, 1.03)
     ax1.legend(loc="center right", fontsize=8)
     label(ax1, "races trained on (episodes)", "fraction (mean over runs)",
-          f"{result.lock_rate:.0%} of runs locked in (ν < 0.1)")
+          f"{result.lock_rate:.0%} of runs locked in (ν < 0.2)")
     track = result.config.track[:-1]
     p = result.run.p_left[:, -1].mean(0)
     ax2.bar(np.arange(len(track)), p, color=[color(1) if c == "L" else color(0) for c in track])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..analysis.ladder_2_model_free import LOCK_THRESHOLD, ForkResult, optimal_values, run_fork
+from ..analysis.ladder import LOCK_THRESHOLD
+from ..analysis.ladder_2_model_free import ForkResult, optimal_values, run_fork
 from ..envs.ladder_2_fork import LEFT, RIGHT
 from . import color, label, subplots
 
@@ -17,9 +18,10 @@ def visits_and_outcomes(results: dict[str, ForkResult]):
     Right: per setting, the share of runs whose greedy path ends at the big prize and the share locked in."""
     fig, (ax1, ax2) = subplots(2, width=4.6)
     for i, (name, res) in enumerate(results.items()):
-        t = (np.arange(res.nu.shape[1]) + 0.5) * res.window
+        t = np.arange(res.nu.shape[1]) * res.window  # nu[0]: the untrained table, before any step
         lo, mid, hi = np.quantile(np.maximum(res.nu, NU_FLOOR), [0.25, 0.5, 0.75], axis=0)
-        ax1.plot(t, mid, color=color(i), lw=1.8, label=name)
+        # distinct dashes and widths: runs locked at the floor share one line, and every setting stays visible
+        ax1.plot(t, mid, color=color(i), lw=2.6 - 0.5 * (i % 4), ls=("-", "--", "-.", ":")[i % 4], label=name)
         ax1.fill_between(t, lo, hi, color=color(i), alpha=0.2, lw=0)
     ax1.axhline(LOCK_THRESHOLD, color="k", ls=":", lw=1, label=f"lock-in threshold {LOCK_THRESHOLD}")
     ax1.set_yscale("log")
@@ -35,9 +37,9 @@ def visits_and_outcomes(results: dict[str, ForkResult]):
         ax2.text(xi - 0.2, a + 0.02, f"{a:.0%}", ha="center", fontsize=8)
         ax2.text(xi + 0.2, b + 0.02, f"{b:.0%}", ha="center", fontsize=8)
     ax2.set_xticks(x, [n.replace(", ", ",\n") for n in names], fontsize=8)
-    ax2.set_ylim(0, 1.15)
+    ax2.set_ylim(0, 1.4)
     label(ax2, "setting", "share of runs", f"{results[names[0]].config.runs} runs per setting")
-    ax2.legend(fontsize=8, loc="upper left")
+    ax2.legend(fontsize=8, loc="upper center", ncol=1)
     return fig
 
 
@@ -67,3 +69,34 @@ def panel_figure(config, progress=None):
     """Run ``config`` (a ForkExperimentConfig) and draw its nu(t) and outcome shares (for the widget panel)."""
     name = f"p={config.penalty_prob:g}, eps={config.epsilon:g}, Q0={config.q_init:g}"
     return visits_and_outcomes({name: run_fork(config, progress=progress)})
+
+
+def branch_preferences(named: dict):
+    """Mean Q(left) - Q(right) per corridor cell over the locked runs of each named ForkResult (the walk-back)."""
+    from ..analysis.ladder_2_model_free import branch_preference
+
+    fig, ax = subplots(1, width=6.4, height=3.2)
+    k = len(named)
+    for i, (name, res) in enumerate(named.items()):
+        env = res.config.corridor()
+        cells = np.arange(env.n_cells) - env.left_length
+        pref = branch_preference(res)
+        inner = slice(1, env.n_cells - 1)
+        ax.bar(cells[inner] + (i - (k - 1) / 2) * 0.8 / k, pref[inner], 0.8 / k, color=color(i), label=name)
+    ax.axhline(0, color="k", lw=0.8)
+    ax.axvline(0, color="k", ls=":", lw=1)
+    label(ax, "corridor cell (0 = fork, big prize at the far left)", "mean Q(left) - Q(right), locked runs",
+          "below 0: the agent turns back toward the right")
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def grid_panel_figure(grid: dict, lesson_runs: int):
+    """The widget's figure: the precomputed result for a :class:`ForkPanelConfig`, same budget as the lesson."""
+    def draw(config, progress=None):
+        res = grid[(config.penalty, config.small_prize, config.learner)]
+        fig = visits_and_outcomes({f"penalty {config.penalty}, prize {config.small_prize}, {config.learner}": res})
+        fig.suptitle(f"precomputed: {res.config.runs} runs x {res.config.steps:,} steps, as in the lesson",
+                     fontsize=9)
+        return fig
+    return draw
