@@ -72,7 +72,7 @@ class PlannerConfig(Config):
     value_lr: float = param(0.3, low=0.0, high=1.0, low_open=True, doc="step size of the learned values, (0, 1]")
     prior_knowledge: float = param(0.5, low=0.0, high=1.0, ui=(0.0, 0.9, 0.05),
                                    doc="knowledge of the ordinary topics at the start (pretraining), [0, 1)")
-    value_init: float = param(0.5, low=0.0, high=1.0, doc="initial value of every topic, [0, 1]")
+    value_init: float = param(1.0, low=0.0, high=1.0, doc="initial value of every topic (curiosity), [0, 1]")
     temperature: float = param(0.05, low=0.0, low_open=True, high=10.0, ui=(0.01, 0.5), widget="log",
                                doc="softmax temperature of the planner's choices, (0, 10]")
     explore: float = param(0.05, low=0.0, high=1.0, ui=(0.0, 0.5, 0.01),
