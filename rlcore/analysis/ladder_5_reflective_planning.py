@@ -46,7 +46,7 @@ LEVEL = 5
 FIX_NAME = "a planner that values future reads by the beliefs it will then hold, no blacklist"
 FIX_CHANGES = {"planner": "updating", "blacklist": False}
 #: harm_deep values of :func:`harm_sweep` (how bad the agent believes the deep pages are).
-HARM_SWEEP = (0.5, 1.0, 1.5, 2.0, 3.0)
+HARM_SWEEP = (0.0, 0.25, 0.5, 1.0, 3.0)
 
 
 @dataclass(frozen=True)
@@ -167,11 +167,12 @@ def conditions(config: PagesLessonConfig) -> dict[str, PagesLessonConfig]:
 
 def harm_sweep(config: PagesLessonConfig, values=HARM_SWEEP, planners=("reflective", "fixed-belief"),
                progress=None) -> dict:
-    """Lock-in rate of each planner (no blacklist, so only planning decides) against the feared harm."""
+    """Lock-in rate of each planner against the feared harm of a deep page, with neither blacklist nor forced
+    exploration, so that only the planning decides."""
     out = {"harm_deep": list(values)}
     cells = [(p, v) for p in planners for v in values]
     for i, (p, v) in enumerate(cells):
-        s = run_pages(config.replace(planner=p, harm_deep=float(v), blacklist=False)).summary()
+        s = run_pages(config.replace(planner=p, harm_deep=float(v), blacklist=False, explore=0.0)).summary()
         out.setdefault(p, []).append(s["lock_in_rate"])
         if progress is not None:
             progress((i + 1) / len(cells))
