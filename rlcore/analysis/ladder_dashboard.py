@@ -35,7 +35,7 @@ from ..seeding import derive_seed
 from .ladder import LOCK_THRESHOLD, LadderMetrics, lock_in_time
 
 __all__ = ["LEVEL_MODULES", "LEVEL_NAMES", "EXPLORATION_GRID", "CONTROLS", "DashboardConfig", "DashboardResult",
-           "discover_levels", "run_dashboard", "locked", "NOT_AVAILABLE"]
+           "discover_levels", "run_dashboard", "locked", "NOT_AVAILABLE", "DEFAULT_FIXES"]
 
 #: The five rungs, in order: module name under rlcore.analysis, and a short name.
 LEVEL_MODULES = {1: "ladder_1_reflex", 2: "ladder_2_model_free", 3: "ladder_3_lookahead",
@@ -46,6 +46,9 @@ EXPLORATION_GRID = (0.5, 1.0, 2.0)
 #: The conditions run at exploration 1 besides the default: name -> run_level keyword arguments.
 CONTROLS = {"fix": {"fix": True}, "coverage": {"coverage": True}, "good_start": {"start": "good"}}
 NOT_AVAILABLE = "not available"
+#: Each level's fix as the curriculum names it, for a module that does not define FIX_NAME.
+DEFAULT_FIXES = {1: "a TD actor-critic with optimistic values", 2: "optimistic initialization", 3: "a mode feature",
+                 4: "a language-aware reward model, plus exploration", 5: "a planner that endorses its learning"}
 
 
 def discover_levels() -> dict[int, object]:
@@ -128,7 +131,7 @@ class DashboardResult:
         * ``starvation``: "data starvation" when the coverage control at least halves Delta_G (the protocol: the
           same learner on data that covers N reaches the intended behaviour); "something else" when it does
           not; "not available" without the condition;
-        * ``good_start``: "kept" when the good start ends locked in at most 20% of runs, else "lost";
+        * ``good_start_kept``: "kept" when the good start ends locked in at most 20% of runs, else "lost";
         * ``randomness``: from the exploration sweep: "cures it" when doubling exploration at least halves both
           the lock-in rate and Delta_G; "nu recovers, the gap does not" when only the rate falls; "does not cure
           it" otherwise (or "no lock-in" when the level does not lock in at the default).
@@ -142,7 +145,8 @@ class DashboardResult:
             cured = cov["delta_G"] <= 0.5 * d["delta_G"]
             out["starvation"] = "data starvation" if cured else "something else"
         good = self.cell(level, "good_start")
-        out["good_start"] = NOT_AVAILABLE if isinstance(good, str) else ("kept" if good["lock_rate"] <= 0.2 else "lost")
+        kept = "kept" if not isinstance(good, str) and good["lock_rate"] <= 0.2 else "lost"
+        out["good_start_kept"] = NOT_AVAILABLE if isinstance(good, str) else kept
         hi = self.cell(level, "default", max(self.default[level]))
         if max(self.default[level]) <= 1.0:
             out["randomness"] = "not measured"
@@ -200,7 +204,7 @@ def run_dashboard(config: DashboardConfig, progress=None, levels: dict[int, obje
     levels = discover_levels() if levels is None else levels
     present = sorted(levels)
     result = DashboardResult(config, present, [lv for lv in LEVEL_MODULES if lv not in levels],
-                             {lv: getattr(levels[lv], "FIX_NAME", "its fix") for lv in present})
+                             {lv: getattr(levels[lv], "FIX_NAME", DEFAULT_FIXES.get(lv, "its fix")) for lv in present})
     cells = [(lv, x, None) for lv in present for x in grid] + \
             [(lv, 1.0, c) for lv in present for c in CONTROLS]
     for i, (lv, x, control) in enumerate(cells):

@@ -37,6 +37,14 @@ def _nu_panel(ax, result, exploration: float, condition: str) -> None:
     ax.legend(fontsize=7, loc="upper right")
 
 
+def _legend(ax) -> None:
+    from matplotlib.patches import Patch
+
+    conds = ["default"] + list(CONTROLS)
+    ax.legend(handles=[Patch(color=color(j + 1), label=CONDITION_LABELS[c]) for j, c in enumerate(conds)],
+              fontsize=7, loc="upper right")
+
+
 def _rate_bars(ax, result) -> None:
     conds = ["default"] + list(CONTROLS)
     width = 0.8 / len(conds)
@@ -47,12 +55,11 @@ def _rate_bars(ax, result) -> None:
             if isinstance(cell, str):
                 ax.text(xpos, 0.02, "n/a", rotation=90, ha="center", va="bottom", fontsize=6, color="0.4")
                 continue
-            ax.bar(xpos, cell["lock_rate"], width=width, color=color(j + 1),
-                   label=CONDITION_LABELS[c] if k == 0 else None)
+            ax.bar(xpos, cell["lock_rate"], width=width, color=color(j + 1))
     ax.set_xticks(range(len(result.levels)), [str(lv) for lv in result.levels])
-    ax.set_ylim(0, 1.05)
+    ax.set_ylim(0, 1.12)
     label(ax, "level", "lock-in rate (share of runs)", "which controls remove the lock-in")
-    ax.legend(fontsize=7, loc="upper right")
+    _legend(ax)
 
 
 def _gap_bars(ax, result) -> None:
@@ -66,9 +73,9 @@ def _gap_bars(ax, result) -> None:
             if isinstance(cell, str) or base <= 0:
                 ax.text(xpos, 0.02, "n/a", rotation=90, ha="center", va="bottom", fontsize=6, color="0.4")
                 continue
-            ax.bar(xpos, cell["delta_G"] / base, width=width, color=color(j + 1),
-                   label=CONDITION_LABELS[c] if k == 0 else None)
+            ax.bar(xpos, cell["delta_G"] / base, width=width, color=color(j + 1))
     ax.axhline(0, color="0.3", lw=0.8)
+    _legend(ax)
     ax.set_xticks(range(len(result.levels)), [str(lv) for lv in result.levels])
     label(ax, "level", "Delta_G / Delta_G at the default", "how much of the gap to the optimum is left")
 
