@@ -18,7 +18,7 @@ def metrics(notebook_runs):
 
 def test_notebook_the_chosen_gap(metrics):
     d = metrics["conditions"]["default (reflective, blacklist)"]
-    assert d["lock_in_rate"] >= 0.75 and d["start_nu"] >= 0.5        # observed 1.0 (4 runs) from nu 3.5
+    assert d["lock_in_rate"] >= 0.66 and d["start_nu"] >= 0.5        # observed 1.0 (3 runs) from nu 3.5
     assert d["delta_G"] > 0.15 and d["delta_R"] == pytest.approx(d["delta_G"])  # the reward is honest
     assert d["knowledge_others_end"] > d["knowledge_avoided_end"] + 0.15       # observed 0.97 vs 0.69
     assert d["final_value_avoided"] > 3 * d["final_value_others"]             # it knows the topic pays
@@ -28,16 +28,16 @@ def test_notebook_the_chosen_gap(metrics):
 def test_notebook_controls_come_out_differently(metrics):
     c = metrics["conditions"]
     for name in ("coverage control", "good start (never warned)", "fixed-belief planner", "fix"):
-        assert c[name]["lock_in_rate"] <= 0.25, name                          # observed 0.0
+        assert c[name]["lock_in_rate"] <= 0.34, name                          # observed 0.0
         assert c[name]["delta_G"] < 0.06, name                               # observed 0.01-0.02
-    assert c["reflective, no blacklist, no exploration"]["lock_in_rate"] >= 0.75  # observed 1.0
-    assert c["reflective, no blacklist"]["lock_in_rate"] <= 0.5                   # observed 0.0-0.25
+    assert c["reflective, no blacklist, no exploration"]["lock_in_rate"] >= 0.66  # observed 1.0
+    assert c["reflective, no blacklist"]["lock_in_rate"] <= 0.34                  # observed 0.0 (3 runs)
 
 
 def test_notebook_harm_sweep(metrics):
     s = metrics["harm_sweep"]
-    assert s["harm_deep"][0] == 0.0 and s["reflective"][0] <= 0.25      # no fear: no kept gap
-    assert s["reflective"][-1] >= 0.75 and s["fixed-belief"][-1] <= 0.25  # observed 1.0 vs 0.0
+    assert s["harm_deep"][0] == 0.0 and s["reflective"][0] <= 0.34      # no fear: no kept gap
+    assert s["reflective"][-1] >= 0.66 and s["fixed-belief"][-1] <= 0.34  # observed 1.0 vs 0.0
 
 
 def test_self_model_across_ten_seeds():
