@@ -44,7 +44,8 @@ from ..envs.ladder_5_pages import (AVOIDED_TOPIC, DEEP, GATEWAY, HOME, LINKS, N_
 from ..logs import TrainingLog
 from ..seeding import SeedLike, as_generator
 
-__all__ = ["PlannerConfig", "BELIEF_GRID", "plan_policy", "policy_value", "optimal_value", "train_planner"]
+__all__ = ["PlannerConfig", "BELIEF_GRID", "plan_policy", "belief_index", "policy_value", "optimal_value",
+           "train_planner"]
 
 #: log-odds grid of the belief (step 0.5).
 BELIEF_GRID = np.arange(-5.0, 5.0 + 1e-9, 0.5)
@@ -243,8 +244,8 @@ def train_planner(env: Pages, config: PlannerConfig, seed: SeedLike, initial_log
                 own += not by_force
                 l = max(l + shift[target] * 0.5, BELIEF_GRID[0])
             page = target
-        log.step(own_reads=own, forced_reads=forced, log_odds=l, values=values.copy(),
-                 knowledge=knowledge.copy(), reward=reward_sum, blacklisted=int(np.sum(LINKS >= 0) - np.sum(links >= 0)))
+        log.step(own_reads=own, forced_reads=forced, log_odds=l, values=values.copy(), knowledge=knowledge.copy(),
+                 reward=reward_sum, blacklisted=int(np.sum(LINKS >= 0) - np.sum(links >= 0)))
         knowledge = 1 - (1 - knowledge) * (1 - rate) ** reads
     nxt = next_page(links)
     true_reward = PAGE_WEIGHT * np.where(PAGE_TOPIC >= 0, 1.0 - knowledge[np.maximum(PAGE_TOPIC, 0)], 0.0)
