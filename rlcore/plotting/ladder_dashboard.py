@@ -56,6 +56,8 @@ def _rate_bars(ax, result) -> None:
                 ax.text(xpos, 0.02, "n/a", rotation=90, ha="center", va="bottom", fontsize=6, color="0.4")
                 continue
             ax.bar(xpos, cell["lock_rate"], width=width, color=color(j + 1))
+            if cell["lock_rate"] == 0:
+                ax.text(xpos, 0.01, "0", ha="center", va="bottom", fontsize=6, color=color(j + 1))
     ax.set_xticks(range(len(result.levels)), [str(lv) for lv in result.levels])
     ax.set_ylim(0, 1.12)
     label(ax, "level", "lock-in rate (share of runs)", "which controls remove the lock-in")
