@@ -1,24 +1,29 @@
-"""Ladder level 4 (abstract planning): the help-desk whose RLHF loop steers second-language users away.
+"""Ladder level 4 (abstract planning): the help-desk whose planner learns to steer L2 users into L1.
 
-The experiment runs :func:`rlcore.learners.ladder_4_rlhf.train_rlhf` on the help-desk
-(:mod:`rlcore.envs.ladder_4_helpdesk`) over several seeds and reads off the loop the discussion describes:
+The experiment runs :func:`rlcore.learners.ladder_4_rlhf.train_rlhf` on the two-turn help-desk
+(:mod:`rlcore.envs.ladder_4_helpdesk`) and reads off the causal chain of the discussion's example:
 
-* the rare tool stays rare: P(tool B) per round;
-* second-language (L2) users are served worse: G per user language;
-* the reward model learns to prefer the first language: its weight on "reply in L2" (< 0);
-* the policy steers L2 users into L1: P(reply in L1 | L2 user).
+* the pretrained tool preference (tool A almost always) makes L2 users' sessions go badly;
+* the reward model, refit on the policy's own sessions, learns "L2 replies score low" and, with almost no
+  tool-B-in-L2 sessions, has no evidence that tool B would serve L2 users well;
+* the planner values "offer L1, then answer with tool A" above answering in L2, and steers; once it steers,
+  L2 sessions (and with them the evidence about tool B) dry up.
 
-Ladder metrics (shared with every level, :mod:`rlcore.analysis.ladder`):
+Ladder metrics (:mod:`rlcore.analysis.ladder`):
 
-* N, the neglected region: sessions with L2 users held in L2 (serving them in their own language).
-  visits(t) = such sessions in round t; the uniform reference policy holds n * p_L2 / 2 of them per round.
-* G = E_{u, a ~ pi}[G(u, a)] of the final policy (exact); G_best = E_u max_a G(u, a).
-* R = the reward the policy is trained on, the reward model's score: R_final = E_{u, a ~ pi}[r_hat(a)] and
-  R_best = max_a r_hat(a), both under the final reward model. (The users' ratings are honest samples of G,
-  so the *ratings* gap equals Delta_G; the learned reward is where the misspecification lives.)
+* N: L2 users answered in their own language on the first turn *by the policy's own choice* (decisions made by
+  forced exploration are counted apart, as ``floor``). The uniform explorer answers 2 of its 3 options:
+  reference = sessions * p_L2 * 2/3 per round.
+* G = the expected (patience-discounted) chance a session solves the user's problem, exact, of the policy after
+  the last round; G_best = the true optimum (tool A in L1 for L1 users, tool B in L2 for L2 users).
+* R = the user's rating (discounted the same way). Ratings are honest, so E[R] = G for every policy and
+  Delta_R = Delta_G: the level's misspecification lives in the *reward model*, whose error is reported beside
+  them (``rm_error_policy``: how much it overrates the final policy; ``rm_error_optimum``: how much it
+  underrates the optimal one).
 
-:func:`kl_frontier` gives the proxy-vs-gold curve against sqrt(KL): the KL-regularized optimum
-pi_beta = pi_0 exp(r_hat / beta) / Z for a range of beta, scored by the reward model and by G.
+Controls: :func:`tool_sweep` (the pretrained preference), coverage (the reward model also sees uniform-policy
+sessions), good start (the intended behaviour first), the one-turn planner (``horizon=1``), and the fix's two
+parts apart (:data:`FIX_PARTS`).
 """
 
 from __future__ import annotations
@@ -29,121 +34,103 @@ import numpy as np
 
 from ..config import Config, choice, param
 from ..envs.ladder_4_helpdesk import HelpDesk
-from ..learners.ladder_4_rlhf import RLHFConfig, kl_divergence, kl_optimal_policy, train_rlhf
+from ..learners.ladder_4_rlhf import RLHFConfig, session_values, train_rlhf
 from ..logs import TrainingLog
 from ..seeding import derive_seed
 from .ladder import LadderMetrics, ladder_metrics, summarize_runs
 
 __all__ = ["HelpDeskLessonConfig", "HelpDeskRun", "HelpDeskResult", "run_helpdesk", "level_metrics",
-           "kl_frontier", "frontier_summary", "run_level", "LEVEL", "FIX_NAME", "quick_config"]
+           "run_level", "tool_sweep", "conditions", "LEVEL", "FIX_NAME", "FIX_PARTS", "TOOL_SWEEP"]
 
 LEVEL = 4
-FIX_NAME = "language-blind reward model"
+FIX_NAME = "reward model that sees the user's language, plus exploration"
+#: The fix and its two parts taken apart: name -> config changes.
+FIX_PARTS = {"fix (both)": {"reward_model": "language-aware", "explore": 0.1},
+             "language-aware reward model only": {"reward_model": "language-aware"},
+             "exploration 0.1 only": {"explore": 0.1}}
+#: The pretrained tool-B probabilities of :func:`tool_sweep`.
+TOOL_SWEEP = (0.003, 0.01, 0.03, 0.1, 0.3)
 
 
 @dataclass(frozen=True)
 class HelpDeskLessonConfig(Config):
     """The level-4 experiment: the world, the RLHF loop's knobs, and how many seeds to run."""
 
-    p_second_language: float = param(0.3, low=0.0, high=1.0, low_open=True, high_open=True,
+    p_second_language: float = param(0.4, low=0.0, high=1.0, low_open=True, high_open=True,
                                      ui=(0.05, 0.95, 0.05), doc="share of users writing in L2, in (0, 1)")
-    foreign_understanding: float = param(0.3, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
-                                         doc="how much of a reply in the other language a user can use, [0, 1]")
-    rare_tool_prob: float = param(0.05, low=0.0, high=1.0, low_open=True, high_open=True, ui=(0.01, 0.5, 0.01),
-                                  doc="initial policy's probability of tool B, in (0, 1)")
-    kl_beta: float = param(0.02, low=0.0, low_open=True, high=10.0, ui=(0.005, 1.0), widget="log",
-                           doc="KL penalty coefficient toward the initial policy, (0, 10]")
+    understanding: float = param(0.5, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
+                                 doc="how much of an L1 answer an L2 user can use, [0, 1]")
+    accept_prob: float = param(0.8, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
+                               doc="chance an L2 user accepts the offer to continue in L1, [0, 1]")
+    tool_b_prob: float = param(0.01, low=0.0, high=1.0, low_open=True, high_open=True, ui=(0.003, 0.5),
+                               widget="log", doc="pretrained policy's probability of tool B, in (0, 1)")
+    explore: float = param(0.02, low=0.0, high=1.0, ui=(0.0, 0.3, 0.01),
+                           doc="share of decisions made uniformly at random, [0, 1]")
+    reward_model: str = choice("reply-only", ("reply-only", "language-aware"),
+                               doc="what the reward model sees: the reply, or also the user's language")
+    horizon: int = param(2, low=1, high=2, doc="planning horizon in turns: 2 plans the session, 1 is myopic")
+    coverage: bool = param(False, doc="coverage control: the reward model also gets uniform-policy sessions")
+    start: str = choice("pretrained", ("pretrained", "good"), doc="initial policy: pretrained or intended")
     rounds: int = param(40, low=5, high=400, ui=(10, 80, 5), doc="training rounds, [5, 400]")
-    sessions_per_round: int = param(500, low=10, high=20000, ui=(100, 2000, 100),
-                                    doc="rated sessions per round, [10, 20000]")
-    random_action_prob: float = param(0.01, low=0.0, high=1.0, ui=(0.0, 0.2, 0.005),
-                                      doc="share of sessions answered uniformly at random, [0, 1]")
-    forced_tool_b: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 0.5, 0.05),
-                                 doc="fix: share of sessions forced onto tool B in the user's language, [0, 1]")
-    reward_model: str = choice("language-aware", ("language-aware", "language-blind"),
-                               doc="fix: whether the reward model sees the reply language")
+    sessions: int = param(300, low=10, high=20000, ui=(100, 1000, 50), doc="rated sessions per round")
     runs: int = param(10, low=1, high=200, ui=(1, 30), doc="independent runs (seeds), [1, 200]")
     seed: int = param(0, low=0, high=2**31 - 1, ui=(0, 20), doc="first seed; run i uses derive_seed(seed, i)")
 
     def env(self) -> HelpDesk:
         """The help-desk environment of this config."""
-        return HelpDesk(p_second_language=self.p_second_language, foreign_understanding=self.foreign_understanding)
+        return HelpDesk(p_second_language=self.p_second_language, understanding=self.understanding,
+                        accept_prob=self.accept_prob)
 
     def learner(self) -> RLHFConfig:
         """The RLHF loop's config."""
-        return RLHFConfig(rounds=self.rounds, sessions_per_round=self.sessions_per_round, kl_beta=self.kl_beta,
-                          rare_tool_prob=self.rare_tool_prob, random_action_prob=self.random_action_prob,
-                          forced_tool_b=self.forced_tool_b, reward_model=self.reward_model)
+        return RLHFConfig(rounds=self.rounds, sessions=self.sessions, tool_b_prob=self.tool_b_prob,
+                          explore=self.explore, reward_model=self.reward_model, horizon=self.horizon,
+                          coverage=self.coverage, start=self.start)
 
 
-def quick_config(config: HelpDeskLessonConfig | None = None) -> HelpDeskLessonConfig:
-    """The small run the tests use: 30 rounds of 400 sessions (the loop is the same)."""
-    return (config or HelpDeskLessonConfig()).replace(rounds=30, sessions_per_round=400)
-
-
-def level_metrics(log: TrainingLog, env: HelpDesk, threshold: float = 0.1) -> LadderMetrics:
+def level_metrics(log: TrainingLog, env: HelpDesk) -> LadderMetrics:
     """The shared ladder metrics of one run (see the module docstring for N, G and R)."""
-    counts = log.steps("counts")                       # (rounds, user, action)
-    visits = counts[:, 1, [1, 3]].sum(axis=1)          # L2 users answered in L2
-    n = log.meta["config"]["sessions_per_round"]
-    reference = n * env.config.p_second_language / 2   # uniform policy: half of the L2 sessions
-    p_user = np.array([1 - env.config.p_second_language, env.config.p_second_language])
-    r_hat = log.steps("rm_reward")[-1]
-    return ladder_metrics(visits, reference, g_final=log.steps("gold")[-1], g_best=float(p_user @ env.gold.max(1)),
-                          r_final=log.steps("proxy")[-1], r_best=float(r_hat.max()), threshold=threshold)
-
-
-def kl_frontier(pi0: np.ndarray, r_hat: np.ndarray, gold: np.ndarray, p_user: np.ndarray,
-                betas: np.ndarray | None = None) -> dict:
-    """Proxy and gold of pi_beta = pi_0 exp(r_hat / beta) / Z against sqrt(KL(pi_beta || pi_0)).
-
-    Returns arrays ``sqrt_kl``, ``proxy`` = E_{u,a~pi_beta}[r_hat], ``gold`` = E[G], ``gold_l1`` and ``gold_l2``
-    (G for each user language), ordered from large beta (close to pi_0) to small beta.
-    """
-    betas = np.geomspace(10.0, 1e-3, 60) if betas is None else np.asarray(betas, dtype=np.float64)
-    pis = np.stack([kl_optimal_policy(pi0, r_hat[None, :], b) for b in betas])      # (B, 2, 4)
-    kl = kl_divergence(pis, pi0[None]) @ p_user
-    g_user = np.sum(pis * gold[None], axis=2)                                         # (B, 2)
-    return {"beta": betas, "sqrt_kl": np.sqrt(np.maximum(kl, 0.0)), "proxy": (pis @ r_hat) @ p_user,
-            "gold": g_user @ p_user, "gold_l1": g_user[:, 0], "gold_l2": g_user[:, 1]}
-
-
-def frontier_summary(frontier: dict) -> dict:
-    """Scalars of a :func:`kl_frontier`: proxy and gold at pi_0 and at the smallest beta, the peak of gold
-    and the sqrt KL where it peaks (the proxy keeps rising past it: over-optimization of a learned reward)."""
-    peak = int(np.argmax(frontier["gold"]))
-    return {"proxy_at_pi0": float(frontier["proxy"][0]), "proxy_at_max_kl": float(frontier["proxy"][-1]),
-            "gold_at_pi0": float(frontier["gold"][0]), "gold_at_max_kl": float(frontier["gold"][-1]),
-            "gold_peak": float(frontier["gold"][peak]), "sqrt_kl_at_gold_peak": float(frontier["sqrt_kl"][peak]),
-            "max_sqrt_kl": float(frontier["sqrt_kl"][-1])}
+    n = log.meta["config"]["sessions"]
+    reference = n * env.config.p_second_language * 2 / 3
+    visits = np.asarray(log.steps("own_answers"), dtype=np.float64)
+    floor = float(np.mean(log.steps("forced_answers")) / reference)
+    g_best = log.meta["optimum"]["all"]
+    g_final = float(log.steps("gold")[-1])
+    # ratings are honest samples of G, so the expected observed reward of any policy equals its G
+    return ladder_metrics(visits, reference, g_final=g_final, g_best=g_best, r_final=g_final, r_best=g_best,
+                          floor=floor)
 
 
 @dataclass
 class HelpDeskRun:
-    """One seed's run: its log and the curves the lesson plots (one entry per round)."""
+    """One seed's run: its log, metrics and the curves the lesson plots (one entry per round)."""
 
     log: TrainingLog
     metrics: LadderMetrics
-    p_tool_b: np.ndarray       # P(tool B) averaged over users, before each round
-    p_steer: np.ndarray        # P(reply in L1 | L2 user), before each round
-    gold_by_user: np.ndarray   # (rounds, 2): G of L1 and L2 users after each round's update
-    lang_weight: np.ndarray    # reward model's weight on "reply in L2" (nan when language-blind)
-    tool_weight: np.ndarray    # reward model's weight on "tool B"
-    proxy: np.ndarray
+    p_offer: np.ndarray        # P(offer L1 | L2 user, turn 1), before each round
+    p_tool_b_l2: np.ndarray    # P(tool B | answering an L2 user in L2 on turn 1), before each round
+    rm_b_l2: np.ndarray        # the reward model's predicted rating of tool B in L2 (true: 0.85)
+    rm_a_l2: np.ndarray        # ... of tool A in L2 (true: 0.25)
+    gold_l1: np.ndarray
+    gold_l2: np.ndarray
     gold: np.ndarray
-    kl: np.ndarray
+    rm_value: np.ndarray       # the reward model's value of the policy (gold is its true value)
+    rm_error_optimum: float    # gold - reward-model value of the optimal policy, under the final reward model
 
 
 def _curves(log: TrainingLog, env: HelpDesk, metrics: LadderMetrics) -> HelpDeskRun:
-    pol = log.steps("policy")                          # (rounds, 2, 4), before each round
-    p_user = np.array([1 - env.config.p_second_language, env.config.p_second_language])
-    after = np.concatenate([pol[1:], log.meta["final_policy"][None]])
-    w = log.steps("rm_weights")
+    pol = log.steps("policy")
+    rm = log.steps("rm_answer")
+    wait = env.gold_q / np.maximum(env.solve_prob(), 1e-12)
+    optimal = np.zeros_like(pol[0])
+    optimal[[0, 1, 2, 3], np.argmax(env.gold_q, axis=1)] = 1.0
+    p_l2 = env.config.p_second_language
+    rm_opt = session_values(optimal, rm[-1], env.config.accept_prob, p_l2)["all"]
     return HelpDeskRun(
-        log=log, metrics=metrics, p_tool_b=(pol[:, :, 2] + pol[:, :, 3]) @ p_user,
-        p_steer=pol[:, 1, 0] + pol[:, 1, 2], gold_by_user=np.sum(after * env.gold[None], axis=2),
-        lang_weight=w[:, 2] if w.shape[1] > 2 else np.full(len(w), np.nan), tool_weight=w[:, 1],
-        proxy=log.steps("proxy"), gold=log.steps("gold"), kl=log.steps("kl"))
+        log=log, metrics=metrics, p_offer=pol[:, 1, 2], p_tool_b_l2=pol[:, 1, 1] / (pol[:, 1, 0] + pol[:, 1, 1]),
+        rm_b_l2=rm[:, 1, 1] / wait[1, 1], rm_a_l2=rm[:, 1, 0] / wait[1, 0], gold_l1=log.steps("gold_l1"),
+        gold_l2=log.steps("gold_l2"), gold=log.steps("gold"), rm_value=log.steps("rm_value"),
+        rm_error_optimum=float(log.meta["optimum"]["all"] - rm_opt))
 
 
 @dataclass
@@ -157,25 +144,21 @@ class HelpDeskResult:
     def metrics(self) -> list[LadderMetrics]:
         return [r.metrics for r in self.runs]
 
-    def frontier(self, i: int = 0) -> dict:
-        """:func:`kl_frontier` under run ``i``'s final reward model."""
-        env = self.config.env()
-        log = self.runs[i].log
-        p_user = np.array([1 - env.config.p_second_language, env.config.p_second_language])
-        return kl_frontier(log.meta["pi0"], log.steps("rm_reward")[-1], env.gold, p_user)
-
     def summary(self) -> dict:
-        """The numbers the lesson reports (means over runs unless named otherwise)."""
+        """The numbers the lesson reports (means over runs)."""
         last = lambda name: float(np.mean([getattr(r, name)[-1] for r in self.runs]))  # noqa: E731
         first = lambda name: float(np.mean([getattr(r, name)[0] for r in self.runs]))  # noqa: E731
-        gold_users = np.mean([r.gold_by_user[-1] for r in self.runs], axis=0)
         return {
             **summarize_runs(self.metrics),
-            "initial_p_tool_b": first("p_tool_b"), "final_p_tool_b": last("p_tool_b"),
-            "initial_p_steer": first("p_steer"), "final_p_steer": last("p_steer"),
-            "final_lang_weight": last("lang_weight"), "final_tool_weight": last("tool_weight"),
-            "final_gold_l1_users": float(gold_users[0]), "final_gold_l2_users": float(gold_users[1]),
-            "final_proxy": last("proxy"), "final_gold": last("gold"), "final_kl": last("kl"),
+            "start_nu": float(np.mean([m.nu[0] for m in self.metrics])),
+            "floor": float(np.mean([m.floor for m in self.metrics])),
+            "initial_p_offer": first("p_offer"), "final_p_offer": last("p_offer"),
+            "initial_p_tool_b_l2": first("p_tool_b_l2"), "final_p_tool_b_l2": last("p_tool_b_l2"),
+            "final_rm_b_l2": last("rm_b_l2"), "final_rm_a_l2": last("rm_a_l2"),
+            "final_gold_l1_users": last("gold_l1"), "final_gold_l2_users": last("gold_l2"),
+            "final_gold": last("gold"), "final_rm_value": last("rm_value"),
+            "rm_error_policy": last("rm_value") - last("gold"),
+            "rm_error_optimum": float(np.mean([r.rm_error_optimum for r in self.runs])),
         }
 
 
@@ -191,18 +174,46 @@ def run_helpdesk(config: HelpDeskLessonConfig, progress=None) -> HelpDeskResult:
     return HelpDeskResult(config, runs)
 
 
-def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> LadderMetrics:
+def conditions(config: HelpDeskLessonConfig) -> dict[str, HelpDeskLessonConfig]:
+    """The lesson's conditions from one base config: default, the protocol's controls, the one-turn
+    planner, and the fix with its parts."""
+    out = {"default": config, "coverage control": config.replace(coverage=True),
+           "good start": config.replace(start="good"), "one-turn planner": config.replace(horizon=1)}
+    out.update({name: config.replace(**changes) for name, changes in FIX_PARTS.items()})
+    return out
+
+
+def tool_sweep(config: HelpDeskLessonConfig, values=TOOL_SWEEP, progress=None) -> dict:
+    """Lock-in rate, final P(offer), Delta_G and P(tool B | L2) against the pretrained tool-B probability."""
+    out = {"tool_b_prob": list(values), "lock_in_rate": [], "final_p_offer": [], "delta_G": [],
+           "final_p_tool_b_l2": []}
+    for i, v in enumerate(values):
+        s = run_helpdesk(config.replace(tool_b_prob=float(v))).summary()
+        for key in ("lock_in_rate", "final_p_offer", "delta_G", "final_p_tool_b_l2"):
+            out[key].append(s[key])
+        if progress is not None:
+            progress((i + 1) / len(values))
+    return out
+
+
+def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
+              start: str = "default", coverage: bool = False) -> LadderMetrics:
     """The ladder protocol for level 4 (see :mod:`rlcore.analysis.ladder`).
 
-    ``exploration`` multiplies the share of uniformly random actions (default 0.01); ``fix`` switches on the
-    language-blind reward model; ``quick`` runs 30 rounds of 400 sessions instead of 40 of 500.
+    ``exploration`` multiplies the share of uniformly random decisions (0.02; the fix's 0.1); ``fix`` switches
+    on the language-aware reward model and the fix's exploration; ``start="good"`` starts from the intended
+    behaviour; ``coverage`` gives the reward model uniform-policy sessions too; ``quick`` runs 30 rounds.
     """
-    if not np.isfinite(exploration) or exploration < 0 or exploration * 0.01 > 1:
-        raise ValueError(f"exploration = {exploration!r} is outside its allowed range [0, 100]")
-    base = HelpDeskLessonConfig(runs=1, seed=int(seed))
-    config = quick_config(base) if quick else base
-    config = config.replace(random_action_prob=config.random_action_prob * float(exploration),
-                            reward_model="language-blind" if fix else "language-aware")
+    if not np.isfinite(exploration) or exploration < 0 or exploration * 0.1 > 1:
+        raise ValueError(f"exploration = {exploration!r} is outside its allowed range [0, 10]")
+    if start not in ("default", "good"):
+        raise ValueError(f"start = {start!r} is not one of 'default', 'good'")
+    base = HelpDeskLessonConfig(runs=1, seed=int(seed), rounds=30 if quick else 40)
+    changes = dict(FIX_PARTS["fix (both)"]) if fix else {}
+    changes["explore"] = changes.get("explore", base.explore) * float(exploration)
+    config = base.replace(coverage=bool(coverage), start="good" if start == "good" else "pretrained", **changes)
     env = config.env()
     log = train_rlhf(env, config.learner(), seed=derive_seed(int(seed), 0))
     return level_metrics(log, env)
+
+

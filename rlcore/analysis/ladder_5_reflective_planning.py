@@ -1,171 +1,199 @@
-"""Ladder level 5 (reflective planning): the browser that keeps its blind spot.
+"""Ladder level 5 (reflective planning): the browser that plans to keep a gap in what it knows.
 
-Runs :func:`rlcore.learners.ladder_5_planner.train_planner` on the page graph (:mod:`rlcore.envs.ladder_5_pages`)
-over several seeds. The agent starts neutral about the last topic, reads a warning page that says the topic is
-dangerous, and from then on exits that topic's pages unread, blacklists the pages that link there, and plans
-paths around it; its belief could only be revised by reading such a page, which it no longer does.
+The experiment runs :func:`rlcore.learners.ladder_5_planner.train_planner` on the page web
+(:mod:`rlcore.envs.ladder_5_pages`) and measures what the discussion's example says:
 
-Ladder metrics (:mod:`rlcore.analysis.ladder`):
+* before the warning the agent reads topic 3 like any other topic (it pays well: the agent knows least there);
+* after a trusted source tells it the topic is dangerous, the *reflective* planner stops reading it, and
+  blacklists the links, although reading would both pay reward and (since the topic is harmless) revise the
+  belief: it foresees that reading would change what it believes and then what it wants, and judges that
+  future by what it wants now;
+* meanwhile it keeps learning the other topics from reward (their knowledge and learned values are logged).
 
-* N, the neglected region: pages of the avoided topic. visits(t) = such pages *read* in window t; the reference
-  is the mean count of a uniformly exploring agent (:func:`uniform_explorer`, 8 runs) in the same window.
-* G = the knowledge of the least-known topic, min_k knowledge_k, with knowledge_k the fresh fraction of topic
-  k's pages averaged over the last fifth of the run (the intended goal: no blind spot); G_best = the same for an agent that never adopts the warning (4 runs, same settings).
-* R = the environment's reward per step (new content read), over the same final stretch; R_best likewise.
+Ladder metrics (:mod:`rlcore.analysis.ladder`), per window of ``window`` sessions:
+
+* N: reads of topic-3 pages by the agent's own choice (forced exploration and the coverage control's forced
+  reads are counted apart, as ``floor``); reference: the uniform explorer's expected topic-3 reads
+  (:func:`rlcore.envs.ladder_5_pages.uniform_visits`).
+* G: the knowledge a session of the final policy gains, per read, computed exactly (its own policy, its own
+  belief changes within the session); G_best: the best session any policy could browse (exact DP). The
+  reward R is the same knowledge gain (the topic is harmless), so Delta_R = Delta_G: the gap is not a
+  misspecified reward but the agent's own goal (the fear it acts on) keeping it from the reward.
+
+Controls (:func:`conditions`): coverage (each session starts with a forced topic-3 read), good start (no
+warning: is reading the topic stable under the reward?), the fixed-belief planner (no model of its own belief
+change), no blacklist, and the fix (a planner that values future reads by the beliefs it will hold then, and
+no blacklist).
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import Config, param
-from ..envs.ladder_5_pages import PageGraph
-from ..learners.ladder_5_planner import PlannerConfig, train_planner, uniform_explorer
+from ..config import Config, choice, param
+from ..envs.ladder_5_pages import Pages, uniform_visits
+from ..learners.ladder_5_planner import PlannerConfig, train_planner
 from ..logs import TrainingLog
 from ..seeding import derive_seed
 from .ladder import LadderMetrics, ladder_metrics, summarize_runs
 
-__all__ = ["PagesLessonConfig", "PagesRun", "PagesResult", "run_pages", "reference", "level_metrics",
-           "run_level", "quick_config", "LEVEL", "FIX_NAME"]
+__all__ = ["PagesLessonConfig", "PagesRun", "PagesResult", "run_pages", "level_metrics", "conditions",
+           "harm_sweep", "run_level", "LEVEL", "FIX_NAME", "FIX_CHANGES", "HARM_SWEEP"]
 
 LEVEL = 5
-FIX_NAME = "revisable belief with forced reading, no blacklist"
-_N_REFERENCE, _N_UNBIASED = 8, 4
+FIX_NAME = "a planner that values future reads by the beliefs it will then hold, no blacklist"
+FIX_CHANGES = {"planner": "updating", "blacklist": False}
+#: harm_deep values of :func:`harm_sweep` (how bad the agent believes the deep pages are).
+HARM_SWEEP = (0.0, 0.25, 0.5, 1.0, 3.0)
 
 
 @dataclass(frozen=True)
 class PagesLessonConfig(Config):
-    """The level-5 experiment: the agent's settings (the graph is the environment's default) and the seeds."""
+    """The level-5 experiment: the agent, its planner, the controls, and how many seeds."""
 
-    steps: int = param(3000, low=200, high=100000, ui=(400, 6000, 200), doc="browsing steps, [200, 100000]")
-    window: int = param(200, low=10, high=10000, ui=(50, 500, 50), doc="steps per window, [10, 10000]")
-    depth: int = param(4, low=1, high=12, ui=(1, 8), doc="planning horizon in links, [1, 12]")
-    explore_prob: float = param(0.2, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
-                                doc="probability a move follows a random link, [0, 1]")
-    warning_belief: float = param(0.95, low=0.0, high=1.0, low_open=True, high_open=True, ui=(0.05, 0.99, 0.01),
-                                  doc="belief the warning instils, in (0, 1)")
-    forced_read: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
-                               doc="fix: probability of reading an avoided page anyway, [0, 1]")
-    blacklist: bool = param(True, doc="blacklist the page that linked to an avoided page")
-    runs: int = param(8, low=1, high=200, ui=(1, 20), doc="independent runs (seeds), [1, 200]")
+    planner: str = choice("reflective", ("reflective", "fixed-belief", "updating"),
+                          doc="how the planner treats its own future belief")
+    blacklist: bool = param(True, doc="the reflective planner may remove links it declines")
+    explore: float = param(0.05, low=0.0, high=1.0, ui=(0.0, 0.3, 0.01),
+                           doc="share of steps taken uniformly at random, [0, 1]")
+    harm_deep: float = param(3.0, low=0.0, high=5.0, ui=(0.0, 4.0, 0.25),
+                             doc="harm the agent fears from a deep page, per unit belief, [0, 5]")
+    warning_log_odds: float = param(3.0, low=-5.0, high=5.0, ui=(-2.0, 5.0, 0.5),
+                                    doc="belief the agent stores on reading the warning, log-odds, [-5, 5]")
+    coverage: bool = param(False, doc="coverage control: each session starts with a forced topic-3 read")
+    warned: bool = param(True, doc="False: no warning arrives (the good-start control)")
+    sessions: int = param(80, low=20, high=1000, ui=(30, 200, 10), doc="browsing sessions, [20, 1000]")
+    window: int = param(5, low=1, high=100, ui=(1, 20), doc="sessions per window of the nu curve, [1, 100]")
+    runs: int = param(10, low=1, high=200, ui=(1, 30), doc="independent runs (seeds), [1, 200]")
     seed: int = param(0, low=0, high=2**31 - 1, ui=(0, 20), doc="first seed; run i uses derive_seed(seed, i)")
 
     def check(self) -> None:
-        if self.steps < 5 * self.window:
-            raise self.invalid("window", f"at most steps / 5 = {self.steps // 5} (at least five windows)")
+        if self.sessions // self.window < 5:
+            raise self.invalid("window", f"must leave at least 5 windows in {self.sessions} sessions")
 
-    def planner(self, **changes) -> PlannerConfig:
+    def learner(self) -> PlannerConfig:
         """The agent's config."""
-        return PlannerConfig(steps=self.steps, window=self.window, depth=self.depth, explore_prob=self.explore_prob,
-                             warning_belief=self.warning_belief, forced_read=self.forced_read,
-                             blacklist=self.blacklist).replace(**changes)
+        late = 10 * self.sessions
+        return PlannerConfig(sessions=self.sessions, planner=self.planner, blacklist=self.blacklist,
+                             explore=self.explore, harm_deep=self.harm_deep, warning_log_odds=self.warning_log_odds,
+                             coverage=self.coverage, **({} if self.warned else {"warning_from": late,
+                                                                                  "warning_to": late}))
 
 
-def quick_config(config: PagesLessonConfig | None = None) -> PagesLessonConfig:
-    """The small run the tests use: 2000 steps in windows of 200."""
-    return (config or PagesLessonConfig()).replace(steps=2000, window=200)
-
-
-@functools.lru_cache(maxsize=32)
-def reference(steps: int, window: int, depth: int, explore_prob: float) -> dict:
-    """The two reference agents for a run length (cached): the uniform explorer's mean avoided-topic reads
-    per window (``visits``, > 0), and an agent that never adopts the warning: its final-stretch ``g`` and ``r``
-    and its per-window ``knowledge`` (n_windows, n_topics)."""
-    env = PageGraph()
-    uni = [uniform_explorer(env, steps, window, derive_seed(10**6, i)).steps("avoided_reads")
-           for i in range(_N_REFERENCE)]
-    visits = np.maximum(np.mean(uni, axis=0), 0.5)
-    cfg = PlannerConfig(steps=steps, window=window, depth=depth, explore_prob=explore_prob, ignore_warning=True)
-    logs = [train_planner(env, cfg, derive_seed(2 * 10**6, i)) for i in range(_N_UNBIASED)]
-    g, r = zip(*(_final_g_r(log) for log in logs))
-    return {"visits": visits, "g": float(np.mean(g)), "r": float(np.mean(r)),
-            "knowledge": np.mean([log.steps("knowledge") for log in logs], axis=0)}
-
-
-def _final_g_r(log: TrainingLog) -> tuple[float, float]:
-    """G (knowledge of the least-known topic) and R (reward per step) over the last fifth of the windows."""
-    k = max(1, len(log) // 5)
-    window = log.meta["config"]["window"]
-    return (float(log.steps("knowledge")[-k:].mean(axis=0).min()), float(log.steps("reward")[-k:].mean() / window))
-
-
-def level_metrics(log: TrainingLog, ref: dict, threshold: float = 0.1) -> LadderMetrics:
-    """The shared ladder metrics of one run against the cached references (see the module docstring)."""
-    g, r = _final_g_r(log)
-    return ladder_metrics(log.steps("avoided_reads"), ref["visits"], g_final=g, g_best=ref["g"], r_final=r,
-                          r_best=ref["r"], threshold=threshold)
+def level_metrics(log: TrainingLog, env: Pages, window: int) -> LadderMetrics:
+    """The shared ladder metrics of one run (see the module docstring)."""
+    own = np.asarray(log.steps("own_reads"), dtype=np.float64)
+    forced = np.asarray(log.steps("forced_reads"), dtype=np.float64)
+    n = len(own) // window
+    reference = uniform_visits(env.config.session_steps) * window
+    visits = own[:n * window].reshape(n, window).sum(axis=1)
+    floor = float(forced[:n * window].reshape(n, window).sum(axis=1).mean() / reference)
+    g_best, g_final = log.meta["g_best"], log.meta["g_final"]
+    return ladder_metrics(visits, reference, g_final=g_final, g_best=g_best, r_final=g_final, r_best=g_best,
+                          floor=floor)
 
 
 @dataclass
 class PagesRun:
-    """One seed: its log and metrics."""
+    """One seed's run and the curves the lesson plots (one entry per session)."""
 
     log: TrainingLog
     metrics: LadderMetrics
-
-    @property
-    def knowledge(self) -> np.ndarray:
-        """(windows, topics): mean fresh fraction of each topic's pages in each window."""
-        return self.log.steps("knowledge")
+    belief: np.ndarray         # P(topic 3 is harmful) at the end of each session
+    knowledge: np.ndarray      # (sessions, 4) knowledge of each topic at the start of each session
+    values: np.ndarray         # (sessions, 4) the learned value of a full page of each topic
+    reward: np.ndarray         # reward collected per session
+    warning_session: int
 
 
 @dataclass
 class PagesResult:
-    """All runs of one config, with the references they are measured against."""
+    """All runs of one config."""
 
     config: PagesLessonConfig
     runs: list[PagesRun]
-    ref: dict
 
     @property
     def metrics(self) -> list[LadderMetrics]:
         return [r.metrics for r in self.runs]
 
     def summary(self) -> dict:
-        """The numbers the lesson reports (means over runs unless named otherwise)."""
-        know = np.array([r.knowledge for r in self.runs])          # (runs, windows, topics)
-        k = max(1, know.shape[1] // 5)
-        early, late = know[:, :k].mean(axis=(0, 1)), know[:, -k:].mean(axis=(0, 1))
+        """The numbers the lesson reports (means over runs)."""
+        k_end = np.mean([r.log.meta["final_knowledge"] for r in self.runs], axis=0)
+        k_start = np.mean([r.knowledge[0] for r in self.runs], axis=0)
+        early = [r.reward[:r.warning_session].mean() if r.warning_session > 0 else np.nan for r in self.runs]
         return {
             **summarize_runs(self.metrics),
-            "final_belief": float(np.mean([r.log.steps("belief")[-1] for r in self.runs])),
-            "final_blacklisted": float(np.mean([r.log.steps("blacklisted")[-1] for r in self.runs])),
-            "final_knowledge_avoided": float(late[-1]), "final_knowledge_others": float(late[:-1].mean()),
-            "early_knowledge_others": float(early[:-1].mean()),
-            "reference_knowledge_avoided": float(self.ref["knowledge"][-k:, -1].mean()),
-            "reference_knowledge_others": float(self.ref["knowledge"][-k:, :-1].mean()),
-            "g_best": self.ref["g"], "r_best": self.ref["r"],
+            "start_nu": float(np.mean([m.nu[0] for m in self.metrics])),
+            "floor": float(np.mean([m.floor for m in self.metrics])),
+            "final_belief": float(np.mean([r.belief[-1] for r in self.runs])),
+            "knowledge_avoided_start": float(k_start[3]), "knowledge_avoided_end": float(k_end[3]),
+            "knowledge_others_start": float(k_start[:3].mean()), "knowledge_others_end": float(k_end[:3].mean()),
+            "final_value_others": float(np.mean([r.values[-1][:3].mean() for r in self.runs])),
+            "final_value_avoided": float(np.mean([r.values[-1][3] for r in self.runs])),
+            "reward_before_warning": float(np.nanmean(early)) if not np.all(np.isnan(early)) else None,
+            "reward_last_window": float(np.mean([r.reward[-self.config.window:].mean() for r in self.runs])),
+            "blacklisted_links": float(np.mean([r.log.steps("blacklisted")[-1] for r in self.runs])),
         }
 
 
 def run_pages(config: PagesLessonConfig, progress=None) -> PagesResult:
     """Run ``config.runs`` seeds; ``progress(fraction)`` after each run."""
-    env = PageGraph()
-    ref = reference(config.steps, config.window, config.depth, config.explore_prob)
+    env, learner = Pages(), config.learner()
     runs = []
     for i in range(config.runs):
-        log = train_planner(env, config.planner(), seed=derive_seed(config.seed, i))
-        runs.append(PagesRun(log, level_metrics(log, ref)))
+        log = train_planner(env, learner, seed=derive_seed(config.seed, i))
+        runs.append(PagesRun(log=log, metrics=level_metrics(log, env, config.window),
+                             belief=1 / (1 + np.exp(-np.asarray(log.steps("log_odds")))),
+                             knowledge=log.steps("knowledge"), values=log.steps("values"),
+                             reward=log.steps("reward"), warning_session=int(log.meta["warning_session"])))
         if progress is not None:
             progress((i + 1) / config.runs)
-    return PagesResult(config, runs, ref)
+    return PagesResult(config, runs)
 
 
-def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> LadderMetrics:
+def conditions(config: PagesLessonConfig) -> dict[str, PagesLessonConfig]:
+    """The lesson's conditions from one base config."""
+    return {"default (reflective, blacklist)": config,
+            "coverage control": config.replace(coverage=True),
+            "good start (never warned)": config.replace(warned=False),
+            "fixed-belief planner": config.replace(planner="fixed-belief"),
+            "reflective, no blacklist": config.replace(blacklist=False),
+            "reflective, no blacklist, no exploration": config.replace(blacklist=False, explore=0.0),
+            "fix": config.replace(**FIX_CHANGES)}
+
+
+def harm_sweep(config: PagesLessonConfig, values=HARM_SWEEP, planners=("reflective", "fixed-belief"),
+               progress=None) -> dict:
+    """Lock-in rate of each planner against the feared harm of a deep page, with neither blacklist nor forced
+    exploration, so that only the planning decides."""
+    out = {"harm_deep": list(values)}
+    cells = [(p, v) for p in planners for v in values]
+    for i, (p, v) in enumerate(cells):
+        s = run_pages(config.replace(planner=p, harm_deep=float(v), blacklist=False, explore=0.0)).summary()
+        out.setdefault(p, []).append(s["lock_in_rate"])
+        if progress is not None:
+            progress((i + 1) / len(cells))
+    return out
+
+
+def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
+              start: str = "default", coverage: bool = False) -> LadderMetrics:
     """The ladder protocol for level 5 (see :mod:`rlcore.analysis.ladder`).
 
-    ``exploration`` multiplies the random-link probability (default 0.2, capped at 1) and, with ``fix``, the
-    forced-reading probability (default 0.5); ``fix`` also switches blacklisting off. ``quick``: 2000 steps.
+    ``exploration`` multiplies the share of random steps (0.05); ``fix`` uses the updating planner without
+    a blacklist; ``start="good"`` is the agent never warned; ``coverage`` forces one topic-3 read per session;
+    ``quick`` runs 60 sessions instead of 80.
     """
-    if not np.isfinite(exploration) or exploration < 0 or exploration > 5:
-        raise ValueError(f"exploration = {exploration!r} is outside its allowed range [0, 5]")
-    base = PagesLessonConfig(runs=1, seed=int(seed))
-    config = quick_config(base) if quick else base
-    config = config.replace(explore_prob=min(1.0, config.explore_prob * float(exploration)),
-                            forced_read=min(1.0, 0.5 * float(exploration)) if fix else 0.0, blacklist=not fix)
-    ref = reference(config.steps, config.window, config.depth, config.explore_prob)
-    log = train_planner(PageGraph(), config.planner(), seed=derive_seed(int(seed), 0))
-    return level_metrics(log, ref)
+    if not np.isfinite(exploration) or exploration < 0 or exploration * 0.05 > 1:
+        raise ValueError(f"exploration = {exploration!r} is outside its allowed range [0, 20]")
+    if start not in ("default", "good"):
+        raise ValueError(f"start = {start!r} is not one of 'default', 'good'")
+    config = PagesLessonConfig(runs=1, seed=int(seed), sessions=60 if quick else 80)
+    config = config.replace(explore=config.explore * float(exploration), coverage=bool(coverage),
+                            warned=start != "good", **(FIX_CHANGES if fix else {}))
+    env = Pages()
+    log = train_planner(env, config.learner(), seed=derive_seed(int(seed), 0))
+    return level_metrics(log, env, config.window)

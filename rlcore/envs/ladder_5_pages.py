@@ -1,18 +1,17 @@
-"""Ladder level 5: a web of pages over several topics, one long browsing episode.
+"""Ladder level 5: a small web of pages, browsed in short sessions, with one topic the agent may come to avoid.
 
-``n_topics`` topics of ``pages_per_topic`` pages each; every page has ``links_per_page`` outgoing links, each to
-another page of the same topic, or (with probability ``p_cross_topic``) to a page of another topic. The graph
-is fixed by ``graph_seed``. The last topic is the one the agent may come to believe is dangerous; page 0 (of
-topic 0) holds the "warning" that says so.
+Pages (:data:`PAGE_TOPIC`): a home page; three ordinary topics of three pages each; and topic 3 (the one the
+discussion's agent learns to call dangerous), reached through two *gateway* pages (an overview, history of
+the topic) that link to two *deep* pages. Every page has up to three outgoing links (:data:`LINKS`); action
+``a < 3`` follows link ``a`` (an absent link leaves the agent where it is and reads nothing), action 3 goes home.
 
-Actions: ``0 .. links_per_page - 1`` follow that link; ``links_per_page`` reads (stores) the current page;
-``links_per_page + 1`` goes back to the previous page (exits). Reading a page whose content is new to the agent
-pays reward 1 and makes the page *fresh*; every fresh page goes stale again with probability ``refresh_prob``
-per step (its content is updated), so there is always something to learn. The episode is truncated after
-``max_steps`` steps.
+Landing on a page reads it. The agent's knowledge of each topic, k_t in [0, 1], grows as it reads: a read of a
+topic-t page pays reward r = weight * (1 - k_t) (what it learned; k is the knowledge at the start of the session), and
+at the end of a session k_t <- 1 - (1 - k_t) (1 - rate)^(reads of t). So reading one topic again and again
+pays less and less, and a topic never read stays the most rewarding. In this world topic 3 is harmless: the
+hidden intended goal G is the same knowledge gain, over every topic.
 
-``info`` holds ``fresh`` (bool array over pages) and ``knowledge`` (the fresh fraction of each topic, which the
-analysis uses as the hidden intended-goal score G = mean knowledge over all topics).
+``info`` of ``step`` holds ``topic`` (-1 for home) and ``knowledge`` (k at the start of the session).
 """
 
 from __future__ import annotations
@@ -25,96 +24,92 @@ import numpy as np
 from ..config import Config, param
 from ._registry import register_env
 
-__all__ = ["PageGraphConfig", "PageGraph", "make_links"]
+__all__ = ["PagesConfig", "Pages", "LINKS", "PAGE_TOPIC", "GATEWAY", "DEEP", "AVOIDED_TOPIC", "HOME",
+           "N_PAGES", "N_ACTIONS", "N_TOPICS", "PAGE_WEIGHT", "next_page", "uniform_visits"]
+
+HOME, N_TOPICS, AVOIDED_TOPIC = 0, 4, 3
+#: topic of each page (-1: home); pages 10, 11 are topic 3's gateways and 12, 13 its deep pages.
+PAGE_TOPIC = np.array([-1, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3])
+GATEWAY = np.array([10, 11])
+DEEP = np.array([12, 13])
+#: outgoing links of each page (-1: no link in that slot).
+LINKS = np.array([[1, 4, 7], [2, 4, 10], [3, 7, -1], [1, 5, -1], [5, 7, 11], [6, 1, -1], [4, 8, -1],
+                  [8, 1, 10], [9, 4, -1], [7, 2, -1], [12, 2, -1], [13, 5, -1], [13, 10, -1], [12, 11, -1]])
+#: how much a read of each page teaches, relative to a full page (a gateway is an overview: half).
+PAGE_WEIGHT = np.where(np.isin(np.arange(14), [10, 11]), 0.5, 1.0) * (np.arange(14) > 0)
+N_PAGES, N_ACTIONS = len(PAGE_TOPIC), 4
+
+
+def next_page(links: np.ndarray = LINKS) -> np.ndarray:
+    """next[p, a]: the page action a leads to from page p (home for a = 3; -1 where the link is absent)."""
+    return np.concatenate([links, np.full((len(links), 1), HOME)], axis=1)
+
+
+def uniform_visits(steps: int, links: np.ndarray = LINKS) -> float:
+    """Expected reads of topic-3 pages in one session of ``steps`` steps of the uniform explorer (uniform over
+    the actions that exist on each page), computed exactly by propagating the page distribution."""
+    nxt = next_page(links)
+    dist = np.zeros(N_PAGES)
+    dist[HOME] = 1.0
+    total = 0.0
+    for _ in range(steps):
+        new = np.zeros(N_PAGES)
+        for p in range(N_PAGES):
+            valid = nxt[p][nxt[p] >= 0]
+            np.add.at(new, valid, dist[p] / len(valid))
+        dist = new
+        total += dist[PAGE_TOPIC == AVOIDED_TOPIC].sum()
+    return float(total)
 
 
 @dataclass(frozen=True)
-class PageGraphConfig(Config):
-    """The page graph and its dynamics."""
+class PagesConfig(Config):
+    """The web: session length and how fast reading a topic teaches it."""
 
-    n_topics: int = param(5, low=2, high=20, ui=(2, 10), doc="number of topics, [2, 20]")
-    pages_per_topic: int = param(8, low=2, high=100, ui=(3, 30), doc="pages per topic, [2, 100]")
-    links_per_page: int = param(3, low=1, high=10, ui=(1, 6), doc="outgoing links of every page, [1, 10]")
-    p_cross_topic: float = param(0.25, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
-                                 doc="probability a link leads to another topic, [0, 1]")
-    refresh_prob: float = param(0.02, low=0.0, high=1.0, ui=(0.0, 0.1, 0.005),
-                                doc="per-step probability a fresh page's content changes, [0, 1]")
-    max_steps: int = param(3000, low=1, high=10**6, ui=(100, 10000), doc="steps before truncation")
-    graph_seed: int = param(0, low=0, high=2**31 - 1, ui=(0, 20), doc="seed of the fixed link structure")
-
-    @property
-    def n_pages(self) -> int:
-        return self.n_topics * self.pages_per_topic
+    session_steps: int = param(6, low=1, high=50, ui=(2, 12), doc="reads per session, [1, 50]")
+    rate: float = param(0.03, low=0.0, high=1.0, low_open=True, ui=(0.005, 0.2), doc="learning per read, (0, 1]")
 
 
-def make_links(config: PageGraphConfig) -> np.ndarray:
-    """The link table, shape (n_pages, links_per_page): links[p, i] = target of page p's i-th link.
-
-    Page p belongs to topic p // pages_per_topic. Link 0 is the next page of the topic's ring (so every page
-    is reachable); each other link goes to a uniformly chosen other page of the same topic, or with probability
-    p_cross_topic to a uniformly chosen page of a uniformly chosen other topic.
-    """
-    rng = np.random.default_rng(config.graph_seed)
-    k, m, n = config.n_topics, config.pages_per_topic, config.n_pages
-    page = np.repeat(np.arange(n)[:, None], config.links_per_page, axis=1)
-    topic = page // m
-    cross = rng.random(page.shape) < config.p_cross_topic
-    other_topic = (topic + rng.integers(1, k, size=page.shape)) % k
-    same = topic * m + (page % m + rng.integers(1, m, size=page.shape)) % m  # another page, same topic
-    links = np.where(cross, other_topic * m + rng.integers(0, m, size=page.shape), same)
-    links[:, 0] = topic[:, 0] * m + (page[:, 0] % m + 1) % m
-    return links
-
-
-class PageGraph(gym.Env):
-    """``gymnasium.make("rlcore/PageGraph-v0")``; any :class:`PageGraphConfig` field is a keyword."""
+class Pages(gym.Env):
+    """One browsing session per episode. ``gymnasium.make("rlcore/Pages-v0")``; any :class:`PagesConfig` field
+    is a keyword. Knowledge persists across sessions (``reset`` starts a new session from home)."""
 
     metadata = {"render_modes": []}
 
     def __init__(self, **kwargs):
-        self.config = PageGraphConfig(**kwargs)
-        self.links = make_links(self.config)
-        self.topic = np.arange(self.config.n_pages) // self.config.pages_per_topic
-        self.avoided_topic = self.config.n_topics - 1
-        self.warning_page = 0
-        self.read_action = self.config.links_per_page
-        self.back_action = self.config.links_per_page + 1
-        self.action_space = gym.spaces.Discrete(self.config.links_per_page + 2)
-        self.observation_space = gym.spaces.Discrete(self.config.n_pages)
-        self.fresh = np.zeros(self.config.n_pages, dtype=bool)
-        self.page = self.previous = 0
-        self.t = 0
-
-    def knowledge(self) -> np.ndarray:
-        """The fresh fraction of each topic's pages, shape (n_topics,)."""
-        return self.fresh.reshape(self.config.n_topics, self.config.pages_per_topic).mean(axis=1)
-
-    def _info(self) -> dict:
-        return {"fresh": self.fresh.copy(), "knowledge": self.knowledge(), "previous": self.previous}
+        self.config = PagesConfig(**kwargs)
+        self.next = next_page()
+        self.action_space = gym.spaces.Discrete(N_ACTIONS)
+        self.observation_space = gym.spaces.Discrete(N_PAGES)
+        self.knowledge = np.zeros(N_TOPICS)
+        self._reads = np.zeros(N_TOPICS)
+        self._page, self._t = HOME, 0
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
-        self.fresh[:] = False
-        start = int(self.np_random.integers(self.config.n_pages - self.config.pages_per_topic))
-        self.page = self.previous = start
-        self.t = 0
-        return self.page, self._info()
+        if options and options.get("forget", False):
+            self.knowledge = np.zeros(N_TOPICS)
+        self._reads = np.zeros(N_TOPICS)
+        self._page, self._t = HOME, 0
+        return self._page, {}
 
     def step(self, action):
         if not self.action_space.contains(action):
             raise ValueError(f"action = {action!r} is outside the action space {self.action_space}")
-        action, reward = int(action), 0.0
-        stale = self.fresh & (self.np_random.random(self.config.n_pages) < self.config.refresh_prob)
-        self.fresh &= ~stale
-        if action == self.read_action:
-            if not self.fresh[self.page]:
-                reward, self.fresh[self.page] = 1.0, True
-        elif action == self.back_action:
-            self.page, self.previous = self.previous, self.page
-        else:
-            self.previous, self.page = self.page, int(self.links[self.page, action])
-        self.t += 1
-        return self.page, reward, False, self.t >= self.config.max_steps, self._info()
+        target = int(self.next[self._page, int(action)])
+        reward, topic = 0.0, -1
+        if target >= 0:
+            self._page = target
+            topic = int(PAGE_TOPIC[target])
+            if topic >= 0:
+                reward = float(PAGE_WEIGHT[target] * (1.0 - self.knowledge[topic]))
+                self._reads[topic] += 1
+        self._t += 1
+        done = self._t >= self.config.session_steps
+        info = {"topic": topic, "knowledge": self.knowledge.copy()}
+        if done:
+            self.knowledge = 1 - (1 - self.knowledge) * (1 - self.config.rate) ** self._reads
+        return self._page, reward, False, bool(done), info
 
 
-register_env("PageGraph", f"{__name__}:PageGraph")
+register_env("Pages", f"{__name__}:Pages")

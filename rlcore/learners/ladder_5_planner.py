@@ -1,17 +1,35 @@
-"""A browsing agent with a belief about one topic, a blacklist, and a depth-limited planner over the page graph.
+"""A browsing agent that learns what pages are worth from reward, holds a belief about topic 3, and plans its
+sessions over page x belief states.
 
-At every step on page p the agent:
+What the agent has:
 
-1. if p belongs to the avoided topic and it believes that topic dangerous (belief b > 0.5): exits (goes back)
-   without reading, and with ``blacklist`` on adds the page it came from to its blacklist (never entered
-   again); with probability ``forced_read`` it reads the page instead (the fix);
-2. otherwise, if p's content is new to it (not fresh), reads it;
-3. otherwise moves: with probability ``explore_prob`` along a uniformly random non-blacklisted link, else along
-   the first link of the best path found by :func:`plan`, a finite-horizon search over the known graph.
+* learned values v_t: the reward it expects from reading a full topic-t page, v_t += lr (r / weight - v_t)
+  after each read (the agent learns from reward which topics still teach it something);
+* a belief b = sigmoid(l) that reading topic 3 is harmful, held as log-odds l. In session
+  ``warning_session`` it reads a source it trusts saying the topic is dangerous and stores that claim:
+  l = ``warning_log_odds``. Reading a topic-3 page, which in this world does no harm, subtracts ``evidence``
+  from l;
+* its goal: the utility of reading page p, judged with belief b, u_b(p) = weight(p) v_topic(p) - b harm(p), with
+  harm = ``harm_gateway`` on the gateway pages and ``harm_deep`` on the deep ones (0 elsewhere).
 
-The belief is a scripted Bayes rule: reading the warning page (from step ``warning_after`` on) sets b to ``warning_belief`` (a trusted source);
-reading a page of the avoided topic multiplies the odds b / (1 - b) by ``evidence_ratio`` < 1 (the page turned
-out harmless). Nothing else changes b, so exiting unread keeps it where it is.
+How it plans a session of H reads (softmax choice with temperature ``temperature`` over action values), by
+backward induction over (page, belief, reads left); three planners differ only in how they treat the belief
+their future self will hold:
+
+* ``reflective``: foresees how reading changes its belief, foresees that its future self will then choose
+  by *that* belief, and values everything by its *current* belief:
+  Q_e(p, l, a) = u_e(p') + V_e(p', l'), V_e(p, l) = sum_a pi_l(a | p, l) Q_e(p, l, a), with pi_l the choice
+  of the self whose belief is l (it plans for a future self whose wants it can predict but not control);
+* ``fixed-belief``: assumes its belief will never change (no model of its own belief change);
+* ``updating``: foresees the belief change and values each future read by the belief it will hold then (it
+  endorses what it will learn): Q(p, l, a) = u_l(p') + V(p', l').
+
+The blacklist (on by default) is a commitment device: when the agent, believing b > 0.5, declines a link to a
+topic-3 page by its own choice, it removes the link for good (forced exploration cannot take it either). Only
+the reflective planner has a reason to bind its future self (it foresees a future self that would want the
+page); the fixed-belief planner expects its future self to agree with it, and the updating planner endorses
+its future self, so neither blacklists. Forced exploration: a
+share ``explore`` of steps take a uniformly random available action (reads made this way are counted apart).
 """
 
 from __future__ import annotations
@@ -20,145 +38,219 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import Config, param
-from ..envs.ladder_5_pages import PageGraph
+from ..config import Config, choice, param
+from ..envs.ladder_5_pages import (AVOIDED_TOPIC, DEEP, GATEWAY, HOME, LINKS, N_ACTIONS, N_PAGES, N_TOPICS,
+                                   PAGE_TOPIC, PAGE_WEIGHT, Pages, next_page)
 from ..logs import TrainingLog
 from ..seeding import SeedLike, as_generator
 
-__all__ = ["PlannerConfig", "plan", "update_belief", "train_planner", "uniform_explorer"]
+__all__ = ["PlannerConfig", "BELIEF_GRID", "plan_policy", "belief_index", "policy_value", "optimal_value",
+           "train_planner"]
+
+#: log-odds grid of the belief (step 0.5).
+BELIEF_GRID = np.arange(-5.0, 5.0 + 1e-9, 0.5)
 
 
 @dataclass(frozen=True)
 class PlannerConfig(Config):
-    """The browsing agent's settings."""
+    """The browsing agent's training run."""
 
-    steps: int = param(3000, low=10, high=10**6, ui=(200, 10000), doc="browsing steps, [10, 1e6]")
-    window: int = param(100, low=1, high=10**5, ui=(10, 1000), doc="steps per logged window, >= 1")
-    depth: int = param(4, low=1, high=12, ui=(1, 8), doc="planning horizon in links, [1, 12]")
-    gamma: float = param(0.9, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05), doc="discount inside the plan, [0, 1]")
-    danger_cost: float = param(1.0, low=0.0, high=100.0, ui=(0.0, 5.0), doc="planned cost of entering an avoided "
-                               "page, times the belief, [0, 100]")
-    explore_prob: float = param(0.2, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
-                                doc="probability a move follows a random link, [0, 1]")
-    initial_belief: float = param(0.05, low=0.0, high=1.0, low_open=True, high_open=True, ui=(0.01, 0.99, 0.01),
-                                  doc="initial P(avoided topic is dangerous), in (0, 1)")
-    warning_belief: float = param(0.95, low=0.0, high=1.0, low_open=True, high_open=True, ui=(0.01, 0.99, 0.01),
-                                  doc="belief after reading the warning page, in (0, 1)")
-    evidence_ratio: float = param(0.2, low=0.0, high=1.0, low_open=True, ui=(0.05, 1.0, 0.05),
-                                  doc="odds multiplier per harmless avoided page read, (0, 1]")
-    warning_after: int = param(600, low=0, high=10**6, ui=(0, 3000, 100),
-                               doc="step from which the warning page carries the warning, >= 0")
-    forced_read: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
-                               doc="fix: probability of reading an avoided page anyway, [0, 1]")
-    blacklist: bool = param(True, doc="blacklist the page that linked to an avoided page")
-    ignore_warning: bool = param(False, doc="never adopt the warning (the unbiased reference agent)")
+    sessions: int = param(80, low=5, high=2000, ui=(20, 200, 10), doc="browsing sessions, [5, 2000]")
+    planner: str = choice("reflective", ("reflective", "fixed-belief", "updating"),
+                          doc="how the planner treats its own future belief")
+    initial_log_odds: float = param(-5.0, low=-5.0, high=5.0, ui=(-5.0, 2.0, 0.5),
+                                    doc="initial belief that topic 3 is harmful, as log-odds, [-5, 5]")
+    warning_log_odds: float = param(3.0, low=-5.0, high=5.0, ui=(-2.0, 5.0, 0.5),
+                                    doc="belief the agent stores on reading the trusted warning, log-odds")
+    warning_from: int = param(10, low=0, high=2000, doc="first session the warning can arrive in, >= 0")
+    warning_to: int = param(20, low=0, high=2000, doc="last session the warning can arrive in, >= warning_from")
+    evidence: float = param(3.0, low=0.0, high=8.0, ui=(0.0, 4.0, 0.5),
+                            doc="log-odds one read of a topic-3 page removes (it does no harm), [0, 8]")
+    harm_gateway: float = param(0.3, low=0.0, high=5.0, ui=(0.0, 1.5, 0.05),
+                                doc="harm the agent fears from a gateway page, per unit belief, [0, 5]")
+    harm_deep: float = param(3.0, low=0.0, high=5.0, ui=(0.0, 3.0, 0.1),
+                             doc="harm the agent fears from a deep page, per unit belief, [0, 5]")
+    value_lr: float = param(0.3, low=0.0, high=1.0, low_open=True, doc="step size of the learned values, (0, 1]")
+    prior_knowledge: float = param(0.5, low=0.0, high=1.0, ui=(0.0, 0.9, 0.05),
+                                   doc="knowledge of the ordinary topics at the start (pretraining), [0, 1)")
+    value_init: float = param(1.0, low=0.0, high=1.0, doc="initial value of every topic (curiosity), [0, 1]")
+    temperature: float = param(0.05, low=0.0, low_open=True, high=10.0, ui=(0.01, 0.5), widget="log",
+                               doc="softmax temperature of the planner's choices, (0, 10]")
+    explore: float = param(0.05, low=0.0, high=1.0, ui=(0.0, 0.5, 0.01),
+                           doc="share of steps taken uniformly at random (forced exploration), [0, 1]")
+    blacklist: bool = param(True, doc="remove links to topic 3 the agent declines while believing b > 0.5")
+    coverage: bool = param(False, doc="coverage control: each session starts with a forced topic-3 read")
+    later_sessions: float = param(0.8, low=0.0, high=1.0, high_open=True, ui=(0.0, 0.95, 0.05),
+                                  doc="weight of later sessions in a plan (discount per session), [0, 1)")
 
     def check(self) -> None:
-        if self.window > self.steps:
-            raise self.invalid("window", f"at most steps = {self.steps}")
+        if self.warning_to < self.warning_from:
+            raise self.invalid("warning_to", f"must be >= warning_from = {self.warning_from}")
 
 
-def plan(links: np.ndarray, value: np.ndarray, blocked: np.ndarray, depth: int, gamma: float) -> np.ndarray:
-    """Q[p, i]: the best discounted value of a path of ``depth`` pages starting with link i of page p.
+def _softmax_masked(q: np.ndarray, valid: np.ndarray, temperature: float) -> np.ndarray:
+    z = np.where(valid, q / temperature, -np.inf)
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.where(valid, np.exp(z), 0.0)
+    return e / e.sum(axis=-1, keepdims=True)
 
-    V_0 = 0,  V_k(q) = max_{j: links[q, j] not blocked} value[links[q, j]] + gamma V_{k-1}(links[q, j]),
-    Q[p, i] = value[links[p, i]] + gamma V_{depth-1}(links[p, i])  (-inf where the link is blocked).
-    This is exhaustive search over all paths (pages may repeat, values are not consumed along a path),
-    computed by dynamic programming for every page at once.
+
+def _page_arrays(values: np.ndarray, config: PlannerConfig):
+    val = PAGE_WEIGHT * np.where(PAGE_TOPIC >= 0, values[np.maximum(PAGE_TOPIC, 0)], 0.0)
+    harm = np.zeros(N_PAGES)
+    harm[GATEWAY], harm[DEEP] = config.harm_gateway, config.harm_deep
+    shift = np.zeros(N_PAGES, dtype=int)
+    shift[PAGE_TOPIC == AVOIDED_TOPIC] = -int(round(config.evidence / 0.5))
+    return val, harm, shift
+
+
+def plan_policy(values: np.ndarray, nxt: np.ndarray, config: PlannerConfig, steps: int,
+                planner: str | None = None, terminal: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Plan one session: returns (pi, W).
+
+    pi[k, p, j, a] is the choice with k + 1 reads left at page p and belief BELIEF_GRID[j] (see module doc);
+    ``terminal`` is the value of ending the session with belief j (judged by evaluator e for the reflective
+    planner, shape (J, J); shape (J,) otherwise), discounted by ``config.later_sessions``; W is the same
+    quantity for the next plan (the session's value from home), so planning session after session is value
+    iteration over what later sessions hold.
     """
-    v = np.zeros(len(value))
-    target_ok = ~blocked[links]
-    for _ in range(depth - 1):
-        cand = np.where(target_ok, value[links] + gamma * v[links], -np.inf)
-        best = cand.max(axis=1)
-        v = np.where(np.isfinite(best), best, -1e9)
-    return np.where(target_ok, value[links] + gamma * v[links], -np.inf)
+    planner = planner or config.planner
+    b = 1.0 / (1.0 + np.exp(-BELIEF_GRID))
+    n_j = len(BELIEF_GRID)
+    val, harm, shift = _page_arrays(values, config)
+    u = val[None, :] - b[:, None] * harm[None, :]                      # (J, P): utility judged with belief j
+    valid = nxt >= 0                                                    # (P, A)
+    tgt = np.where(valid, nxt, 0)                                       # (P, A)
+    jj = np.arange(n_j)
+    jn = np.clip(jj[:, None] + shift[None, :], 0, n_j - 1)              # (J, P): belief after reading p
+    if planner == "fixed-belief":
+        jn = np.broadcast_to(jj[:, None], jn.shape)
+    jn_t = jn[:, tgt].transpose(1, 0, 2)                                # (P, J, A): belief after action a
+    pis = []
+    if planner == "reflective":
+        end = np.zeros((n_j, n_j)) if terminal is None else terminal
+        v = np.repeat(config.later_sessions * end[:, None, :], N_PAGES, axis=1)  # V[e, p, j]
+        for _ in range(steps):
+            # Q[e, p, j, a] = u[e, t] + V[e, t, jn[j, t]],  t = tgt[p, a]
+            q = u[:, tgt][:, :, None, :] + v[:, tgt[:, None, :], jn_t]
+            own = q[jj, :, jj, :]                                       # (J, P, A): the self with belief j
+            pi = _softmax_masked(own.transpose(1, 0, 2), valid[:, None, :], config.temperature)  # (P, J, A)
+            v = np.sum(np.where(valid[None, :, None, :], pi[None] * q, 0.0), axis=-1)
+            pis.append(pi)
+        return np.stack(pis), v[:, HOME, :]
+    end = np.zeros(n_j) if terminal is None else terminal
+    v = np.repeat(config.later_sessions * end[None, :], N_PAGES, axis=0)  # V[p, j], judged by the belief then
+    for _ in range(steps):
+        # Q[p, j, a] = u[j, t] + V[t, jn[j, t]]
+        q = u[:, tgt].transpose(1, 0, 2) + v[tgt[:, None, :], jn_t]
+        pi = _softmax_masked(q, valid[:, None, :], config.temperature)
+        v = np.sum(np.where(valid[:, None, :], pi * q, 0.0), axis=-1)
+        pis.append(pi)
+    return np.stack(pis), v[HOME, :]
 
 
-def update_belief(belief: float, ratio: float) -> float:
-    """Bayes on the odds: b' / (1 - b') = ratio * b / (1 - b)."""
-    odds = ratio * belief / (1.0 - belief)
-    return odds / (1.0 + odds)
+def belief_index(log_odds: float) -> int:
+    """The grid index nearest to ``log_odds`` (clipped to the grid)."""
+    return int(np.clip(np.round((log_odds - BELIEF_GRID[0]) / 0.5), 0, len(BELIEF_GRID) - 1))
 
 
-def train_planner(env: PageGraph, config: PlannerConfig, seed: SeedLike) -> TrainingLog:
-    """Browse for ``config.steps`` steps; return a log with one step per window.
+def policy_value(pis: np.ndarray, nxt: np.ndarray, reward: np.ndarray, log_odds: float, config: PlannerConfig
+                 ) -> tuple[float, float]:
+    """Exact expected (reward, topic-3 reads) of one session from home under the policy table ``pis``
+    (no forced exploration), with ``reward[p]`` per read and the belief moving as the agent reads."""
+    _, _, shift = _page_arrays(np.zeros(N_TOPICS), config)
+    n_j = len(BELIEF_GRID)
+    dist = np.zeros((N_PAGES, n_j))
+    dist[HOME, belief_index(log_odds)] = 1.0
+    total, avoided = 0.0, 0.0
+    for k in range(len(pis) - 1, -1, -1):
+        new = np.zeros_like(dist)
+        for a in range(N_ACTIONS):
+            mass = dist * pis[k][:, :, a]
+            for p in np.flatnonzero(nxt[:, a] >= 0):
+                t = nxt[p, a]
+                j2 = np.clip(np.arange(n_j) + shift[t], 0, n_j - 1)
+                np.add.at(new[t], j2, mass[p])
+                total += reward[t] * mass[p].sum()
+                avoided += (PAGE_TOPIC[t] == AVOIDED_TOPIC) * mass[p].sum()
+        dist = new
+    return float(total), float(avoided)
 
-    Per-window series: ``avoided_reads`` (pages of the avoided topic read), ``avoided_landings``, ``reward``
-    (sum of rewards), ``knowledge`` (mean over the window of each topic's fresh fraction, shape n_topics),
-    ``belief`` (at the window's end), ``blacklisted`` (blacklist size at the end).
+
+def optimal_value(nxt: np.ndarray, reward: np.ndarray, steps: int) -> float:
+    """The true optimum: the most reward a session of ``steps`` reads from home can collect (exact DP)."""
+    v = np.zeros(N_PAGES)
+    valid = nxt >= 0
+    tgt = np.where(valid, nxt, 0)
+    for _ in range(steps):
+        v = np.max(np.where(valid, reward[tgt] + v[tgt], -np.inf), axis=1)
+    return float(v[HOME])
+
+
+def train_planner(env: Pages, config: PlannerConfig, seed: SeedLike, initial_log_odds: float | None = None
+                  ) -> TrainingLog:
+    """Browse ``config.sessions`` sessions; one log step per session.
+
+    Per-session series: ``own_reads`` / ``forced_reads`` of topic-3 pages (by the agent's choice / by forced
+    exploration or the coverage control); ``log_odds`` (belief at the session's end); ``values`` (4,);
+    ``knowledge`` (4,) at the session's start; ``reward`` collected; ``blacklisted`` links so far.
+    ``meta``: ``warning_session``, and the final policy's exact per-session value (``g_final``), the true
+    optimum's (``g_best``), and the final policy's expected topic-3 reads.
     """
     env = getattr(env, "unwrapped", env)
     rng = as_generator(seed)
-    page, info = env.reset(seed=int(rng.integers(2**31)))
-    d, read, back = env.avoided_topic, env.read_action, env.back_action
-    on_d = env.topic == d
-    blocked = np.zeros(env.config.n_pages, dtype=bool)
-    belief, warned = config.initial_belief, False
-    log = TrainingLog(meta={"config": config.to_dict(), "env": env.config.to_dict()})
-    acc = dict(avoided_reads=0, avoided_landings=0, reward=0.0)
-    know = np.zeros(env.config.n_topics)
-    for t in range(config.steps):
-        believes = belief > 0.5
-        if on_d[page] and believes and rng.random() >= config.forced_read:
-            action = back
-            if config.blacklist and not on_d[info["previous"]]:
-                blocked[info["previous"]] = True
-        elif not info["fresh"][page]:
-            action = read
-        else:
-            ok = np.flatnonzero(~blocked[env.links[page]])
-            if ok.size == 0:
-                action = back
-            elif rng.random() < config.explore_prob:
-                action = int(rng.choice(ok))
+    h, rate = env.config.session_steps, env.config.rate
+    links = LINKS.copy()
+    values = np.full(N_TOPICS, config.value_init)
+    knowledge = np.where(np.arange(N_TOPICS) == AVOIDED_TOPIC, 0.0, config.prior_knowledge)
+    l = config.initial_log_odds if initial_log_odds is None else initial_log_odds
+    _, _, shift = _page_arrays(values, config)
+    warning_session = int(rng.integers(config.warning_from, config.warning_to + 1))
+    log = TrainingLog(meta={"config": config.to_dict(), "env": env.config.to_dict(),
+                            "warning_session": warning_session})
+    avoided = np.flatnonzero(PAGE_TOPIC == AVOIDED_TOPIC)
+    terminal = None
+    binds = config.blacklist and config.planner == "reflective"   # only it expects a future self to want otherwise
+    for s in range(config.sessions):
+        if s == warning_session:
+            l = config.warning_log_odds
+        nxt = next_page(links)
+        for _ in range(3 if s == 0 else 1):   # value iteration over later sessions, warm-started
+            pis, terminal = plan_policy(values, nxt, config, h, terminal=terminal)
+        page, own, forced, reward_sum = HOME, 0, 0, 0.0
+        reads = np.zeros(N_TOPICS)
+        for k in range(h - 1, -1, -1):
+            valid = np.flatnonzero(nxt[page] >= 0)
+            if config.coverage and k == h - 1:
+                target, by_force = int(rng.choice(avoided)), True
+            elif rng.random() < config.explore:
+                target, by_force = int(nxt[page, rng.choice(valid)]), True
             else:
-                value = np.where(info["fresh"], 0.0, 1.0)
-                if believes:
-                    value = np.where(on_d, -config.danger_cost * belief, value)
-                q = plan(env.links, value, blocked, config.depth, config.gamma)[page]
-                q = q + 1e-6 * rng.random(q.shape)  # random tie-break
-                action = int(np.argmax(q))
-        new_page, reward, _, _, info = env.step(action)
-        if action == read:
-            if (page == env.warning_page and t >= config.warning_after and not warned
-                    and not config.ignore_warning):
-                belief, warned = config.warning_belief, True
-            if on_d[page]:
-                acc["avoided_reads"] += 1
-                belief = update_belief(belief, config.evidence_ratio)
-        if action != read and action != back and on_d[new_page]:
-            acc["avoided_landings"] += 1
-        acc["reward"] += reward
-        know += info["knowledge"]
-        page = new_page
-        if (t + 1) % config.window == 0:
-            log.step(**acc, knowledge=know / config.window, belief=belief, blacklisted=int(blocked.sum()))
-            acc = dict(avoided_reads=0, avoided_landings=0, reward=0.0)
-            know = np.zeros(env.config.n_topics)
-    return log
-
-
-def uniform_explorer(env: PageGraph, steps: int, window: int, seed: SeedLike) -> TrainingLog:
-    """The ladder's reference agent: reads every page whose content is new, otherwise follows a uniformly
-    random link. Logs the same per-window series as :func:`train_planner` (belief and blacklist omitted)."""
-    env = getattr(env, "unwrapped", env)
-    rng = as_generator(seed)
-    page, info = env.reset(seed=int(rng.integers(2**31)))
-    on_d = env.topic == env.avoided_topic
-    log = TrainingLog(meta={"steps": steps, "window": window})
-    reads = landings = 0
-    reward_sum, know = 0.0, np.zeros(env.config.n_topics)
-    for t in range(steps):
-        action = env.read_action if not info["fresh"][page] else int(rng.integers(env.config.links_per_page))
-        new_page, reward, _, _, info = env.step(action)
-        reads += int(action == env.read_action and on_d[page])
-        landings += int(action < env.config.links_per_page and on_d[new_page])
-        reward_sum += reward
-        know += info["knowledge"]
-        page = new_page
-        if (t + 1) % window == 0:
-            log.step(avoided_reads=reads, avoided_landings=landings, reward=reward_sum, knowledge=know / window)
-            reads = landings = 0
-            reward_sum, know = 0.0, np.zeros(env.config.n_topics)
+                a = int(rng.choice(N_ACTIONS, p=pis[k][page, belief_index(l)]))
+                target, by_force = int(nxt[page, a]), False
+                if binds and 1 / (1 + np.exp(-l)) > 0.5 and PAGE_TOPIC[target] != AVOIDED_TOPIC:
+                    declined = [i for i in range(3) if links[page, i] >= 0
+                                and PAGE_TOPIC[links[page, i]] == AVOIDED_TOPIC]
+                    links[page, declined] = -1
+                    nxt = next_page(links)
+            topic = PAGE_TOPIC[target]
+            if topic >= 0:
+                r = PAGE_WEIGHT[target] * (1.0 - knowledge[topic])
+                reward_sum += r
+                reads[topic] += 1
+                values[topic] += config.value_lr * (r / PAGE_WEIGHT[target] - values[topic])
+            if topic == AVOIDED_TOPIC:
+                forced += by_force
+                own += not by_force
+                l = max(l + shift[target] * 0.5, BELIEF_GRID[0])
+            page = target
+        log.step(own_reads=own, forced_reads=forced, log_odds=l, values=values.copy(), knowledge=knowledge.copy(),
+                 reward=reward_sum, blacklisted=int(np.sum(LINKS >= 0) - np.sum(links >= 0)))
+        knowledge = 1 - (1 - knowledge) * (1 - rate) ** reads
+    nxt = next_page(links)
+    true_reward = PAGE_WEIGHT * np.where(PAGE_TOPIC >= 0, 1.0 - knowledge[np.maximum(PAGE_TOPIC, 0)], 0.0)
+    pis, _ = plan_policy(values, nxt, config, h, terminal=terminal)
+    g_final, reads_final = policy_value(pis, nxt, true_reward, l, config)
+    log.meta.update(g_final=g_final / h, g_best=optimal_value(next_page(LINKS), true_reward, h) / h,
+                    final_avoided_reads=reads_final, final_knowledge=knowledge, final_log_odds=l)
     return log
