@@ -141,9 +141,9 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("11_ladder_3_lookahead", "Ladder 3: lookahead", "search that learns to avoid sharp lines",
            "004", "19"),
     Lesson("12_ladder_4_abstract_planning", "Ladder 4: abstract planning",
-           "the help-desk that steers users to one language", "004", "19"),
+           "the help-desk planner that steers users out of their language", "004", "19"),
     Lesson("13_ladder_5_reflective_planning", "Ladder 5: reflective planning",
-           "the browser that keeps its blind spot", "004", "19"),
+           "the browser that plans to keep its blind spot", "004", "19"),
     Lesson("14_ladder_dashboard", "The ladder at a glance", "all five levels on one set of metrics", "004",
            "19"),
 )
