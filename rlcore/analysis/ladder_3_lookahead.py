@@ -35,7 +35,7 @@ from .ladder import LOCK_THRESHOLD, LadderMetrics, LadderRuns, ladder_metrics
 __all__ = ["DuelExperimentConfig", "DuelResult", "policy_values", "optimal_values", "greedy_policy",
            "visits_per_game", "uniform_visits_per_game", "good_start_tables", "agent_policy", "run_duel",
            "run_level", "run_levels", "novice_quiet_margin", "LOCK_THRESHOLD", "QUICK_EPISODES", "FIX_NAME",
-           "COVERAGE_SHARE", "SETTINGS", "DEPTHS"]
+           "COVERAGE_SHARE", "SETTINGS", "DEPTHS", "PANEL_CELLS", "PanelView", "run_cells"]
 
 QUICK_EPISODES = 600  #: training games per run in quick mode
 COVERAGE_SHARE = 0.5  #: share of games in which the coverage control forces the sharp line
@@ -64,7 +64,7 @@ class DuelExperimentConfig(Config):
                             doc="share of games in which the sharp line is forced (coverage control)")
     start: str = choice("default", ["default", "good"], doc="learner starts from scratch or from expert-optimal play")
     episodes: int = param(1500, low=20, high=100_000, ui=(100, 3000, 100), doc="training games per run")
-    runs: int = param(40, low=1, high=2000, ui=(5, 100, 5), doc="independent runs (seeds)")
+    runs: int = param(20, low=1, high=2000, ui=(5, 100, 5), doc="independent runs (seeds)")
     seed: int = param(0, low=0, high=2**31 - 1, ui=(0, 20), doc="first seed; run i uses derive_seed(seed, i)")
 
     def duel(self) -> DuelConfig:
@@ -73,7 +73,7 @@ class DuelExperimentConfig(Config):
     def learner(self) -> SearchConfig:
         return SearchConfig(depth=self.depth, epsilon=self.epsilon, novice_share=self.novice_share,
                             mode_feature=self.mode_feature, coverage=self.coverage, start=self.start,
-                            episodes=self.episodes, window=max(self.episodes // 20, 1))
+                            episodes=self.episodes, window=max(self.episodes // 20, min(60, self.episodes)))
 
 
 def _transitions(duel: DuelConfig, policy) -> np.ndarray:
@@ -248,3 +248,25 @@ def novice_quiet_margin(duel: DuelConfig, depth: int) -> float:
     shift = -duel.bonus * (duel.material + m) if duel.shaping == "delta" else 0.0
     q = search_q(np.zeros((1, len(m))) + shift, nxt, reward[1][None], prob, depth)[0]
     return float(q[0, 0] - q[0, 1])
+
+
+#: The cells the lesson computes (and its panel looks up): name -> changes to the lesson's config.
+PANEL_CELLS = {**{name: changes for name, changes in SETTINGS.items()},
+               **{f"depth {d}": {"depth": d} for d in DEPTHS if d != 2}}
+
+
+@dataclass(frozen=True)
+class PanelView(Config):
+    """What the level-3 panel shows: one of the lesson's precomputed cells (no training on a redraw)."""
+
+    cell: str = choice("default", list(PANEL_CELLS), doc="setting (at depth 2) or depth (default setting)")
+
+
+def run_cells(config: DuelExperimentConfig, progress=None) -> dict[str, DuelResult]:
+    """Every cell of :data:`PANEL_CELLS` for the lesson's ``config`` (the depth-2 default is ``config``)."""
+    out = {}
+    for i, (name, changes) in enumerate(PANEL_CELLS.items()):
+        out[name] = run_duel(config.replace(**changes))
+        if progress is not None:
+            progress((i + 1) / len(PANEL_CELLS))
+    return out
