@@ -49,7 +49,7 @@ def test_protocol_emergence_and_lock_in_across_seeds(protocol):
     _, s = protocol
     assert s["start_nu"] >= HEALTHY_START + 0.05   # observed 0.62: the untrained agent plays the sharp line
     assert s["emerged"] >= 0.8                     # observed 1.0: tau_lock > 0 in every locked run
-    assert s["lock_rate"] >= 0.7                   # observed 0.83 (10 of 12 seeds)
+    assert s["lock_rate"] >= 0.8                   # observed 1.0 (12 of 12 seeds); C13 asks >= 0.8
     assert s["default_delta_R"] >= 0.1             # observed 0.14: not a misspecified reward (Delta_R ~ 0)
 
 
@@ -59,13 +59,13 @@ def test_protocol_controls_across_seeds(protocol):
     assert s["good_start_keeps_g"] >= 0.75         # observed 0.92: expert play is representable and kept
     assert s["fix_lock_rate"] <= 0.5 * s["lock_rate"] and s["fix_lock_rate"] <= 0.1   # observed 0.0
     assert s["default_delta_G"] - s["coverage_delta_G"] >= 0.2   # observed 0.46 vs 0.14
-    assert np.mean([m.floor for m in runs["coverage"]]) >= 0.3   # the forced visits are reported as the floor
+    assert np.mean([m.floor for m in runs["coverage"]]) >= 0.3   # observed 0.49: forced visits reported as floor
 
 
 @pytest.mark.parametrize("depth, low, high", [(0, 0.0, 0.2), (1, 0.7, 1.0), (3, 0.0, 0.3)])
 def test_depth_ablation_across_seeds(depth, low, high):
     res = run_duel(DuelExperimentConfig(episodes=QUICK_EPISODES, depth=depth), seeds=SEEDS[:10])
-    assert low <= res.lock_rate <= high            # observed 0.0, 1.0, 0.0 (10 seeds)
+    assert low <= res.lock_rate <= high            # observed 0.0, 1.0, 0.0 (10 seeds; G 0.20, 0.00, 0.38)
 
 
 @pytest.mark.parametrize("name", ["change-shaping", "no novice games"])

@@ -26,7 +26,10 @@ instead forced uniformly at random, and in a share ``coverage`` of the games the
     p(s) <- p(s) + beta * (pi(s) - p(s))                                (the prior follows the search)
 
 The bonus the search sees is the bonus within its horizon: V predicts the result only, so a deeper search
-weighs more turns of the novice material bonus. Every run draws its random numbers from its own generator.
+weighs more turns of the novice material bonus. Under change-shaping (``DuelConfig.shaping="delta"``) what the
+rest of a novice game will still pay is known exactly, -bonus * Phi(leaf) whatever the play, and the search adds
+it at the frontier (without it a truncated search would see a one-turn level bonus). Every run draws its random
+numbers from its own generator.
 """
 
 from __future__ import annotations

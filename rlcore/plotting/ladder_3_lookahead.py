@@ -16,8 +16,9 @@ def _nu_panel(ax, results: dict[str, DuelResult], title: str):
         ax.plot(t, mid, color=color(i), lw=1.8, label=name)
         ax.fill_between(t, lo, hi, color=color(i), alpha=0.15, lw=0)
     ax.axhline(LOCK_THRESHOLD, color="k", ls=":", lw=1, label=f"lock-in threshold {LOCK_THRESHOLD}")
-    label(ax, "training game (0 = the initial policy)", "nu(t): own sharp-line moves / random player's", title)
-    ax.legend(fontsize=7, loc="upper right")
+    label(ax, "training game (0 = the initial policy)", "nu(t): own sharp-line moves / random's", title)
+    ax.set_ylim(-0.05, max(1.7, float(np.nanmax([np.quantile(r.nu, 0.75, axis=0).max() for r in results.values()])) + 0.5))
+    ax.legend(fontsize=7, loc="upper center", ncol=2)
 
 
 def protocol_figure(results: dict[str, DuelResult]):
@@ -83,13 +84,14 @@ def cell_figure(name: str, result: DuelResult, reference: DuelResult):
     fig, (ax1, ax2) = subplots(2, width=4.4)
     _nu_panel(ax1, {"default (depth 2)": reference, name: result} if result is not reference
               else {name: result}, f"{len(result.metrics)} runs, {result.config.episodes} games each")
-    rows = {"default (depth 2)": reference, name: result}
+    rows = {name: result} if result is reference else {"default (depth 2)": reference, name: result}
     x = np.arange(3)
     for i, (n, r) in enumerate(rows.items()):
         vals = [r.g_final.mean(), np.mean([m.delta_g for m in r.metrics]), r.lock_rate]
-        ax2.bar(x + (i - 0.5) * 0.4, vals, 0.4, color=color(i), label=n)
+        off = 0.0 if len(rows) == 1 else (i - 0.5) * 0.4
+        ax2.bar(x + off, vals, 0.4, color=color(i), label=n)
         for xi, v in zip(x, vals):
-            ax2.text(xi + (i - 0.5) * 0.4, v + 0.02, f"{v:.2f}", ha="center", fontsize=7)
+            ax2.text(xi + off, v + 0.02, f"{v:.2f}", ha="center", fontsize=7)
     ax2.set_xticks(x, ["expert win G", "Delta_G", "share locked"])
     ax2.set_ylim(0, 1.15)
     label(ax2, "", "", "the same run as in the lesson (precomputed)")
