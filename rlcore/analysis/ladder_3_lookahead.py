@@ -252,7 +252,7 @@ def novice_quiet_margin(duel: DuelConfig, depth: int) -> float:
 
 #: The cells the lesson computes (and its panel looks up): name -> changes to the lesson's config.
 PANEL_CELLS = {**{name: changes for name, changes in SETTINGS.items()},
-               **{f"depth {d}": {"depth": d} for d in DEPTHS if d != 2}}
+               **{f"depth {d}": {"depth": d} for d in DEPTHS if d != 2}, "exploration 5%": {"epsilon": 0.05}}
 
 
 @dataclass(frozen=True)
