@@ -1,15 +1,23 @@
-"""Ladder level 3 (lookahead): a search agent whose shared value function learns to avoid the sharp lines.
+"""Ladder level 3 (lookahead): a search agent whose shared policy prior learns, from novice games, to avoid
+the sharp line, so its expert games stop producing the data that would teach it to win.
 
-Experiment: the depth-d search agent of :mod:`rlcore.learners.ladder_3_search` trained on the material duel
+Experiment: the search agent of :mod:`rlcore.learners.ladder_3_search` trained on the material duel
 (:mod:`rlcore.envs.ladder_3_duel`), each game scored in novice mode with probability ``novice_share``. Every
-quantity is exact (the duel has only material * mate_length running positions), by linear solves:
+score is exact (the duel has only material * mate_length running positions), by linear solves:
 
 * ``policy_values``: for a fixed policy pi, V^pi = r_pi + P_pi V^pi, and the same with r = [win] for the win
-  probability;
-* ``optimal_values``: Q*(s, a) = sum_o p(o) (r(s, a, o) + V*(s'_o)) by value iteration, per mode and shaping;
-* G = the expert-mode win probability of the trained agent's greedy search policy (G_best: of the expert-optimal
-  policy); R = the training reward, novice_share * V_novice + (1 - novice_share) * V_expert at the start;
-* nu(t) = visits to the sharp region N per window / the exact expected visits of a uniformly random player.
+  probability; ``optimal_values``: Q*(s, a) by value iteration, per mode and shaping;
+* G = the expert-mode win probability of the trained agent's own policy (its search and prior, no forced
+  moves), G_best that of the expert-optimal policy; R = novice_share * V_novice + (1 - novice_share) * V_expert
+  from the start, R_best the same for the mode-aware optimum;
+* nu(t) = the agent's own moves into the sharp region N in expert games per window / the exact expected moves
+  of a uniformly random player in as many games; nu[0] is the initial policy's, computed exactly; moves forced
+  by epsilon or by the coverage control are left out and reported as ``floor``.
+
+The causal protocol (:mod:`rlcore.analysis.ladder`): ``coverage=True`` forces the sharp line (every move a
+sacrifice) in :data:`COVERAGE_SHARE` of the games, everything else unchanged; ``start="good"`` starts the
+result values at the expert-optimal ones and the prior at the expert-optimal moves; the fix gives the policy
+prior the mode (:data:`FIX_NAME`).
 """
 
 from __future__ import annotations
@@ -20,31 +28,43 @@ import numpy as np
 
 from ..config import Config, choice, param
 from ..envs.ladder_3_duel import DuelConfig
-from ..learners.ladder_3_search import SearchConfig, SearchRuns, duel_tables, search_q, train_search_runs
+from ..learners.ladder_3_search import SearchConfig, SearchRuns, duel_tables, search_policy, search_q, train_search_runs
 from ..seeding import derive_seed
-from .ladder import LadderMetrics, LadderRuns, ladder_metrics
+from .ladder import LOCK_THRESHOLD, LadderMetrics, LadderRuns, ladder_metrics
 
 __all__ = ["DuelExperimentConfig", "DuelResult", "policy_values", "optimal_values", "greedy_policy",
-           "uniform_visits_per_game", "run_duel", "run_level", "LOCK_THRESHOLD", "QUICK_EPISODES"]
+           "visits_per_game", "uniform_visits_per_game", "good_start_tables", "agent_policy", "run_duel",
+           "run_level", "run_levels", "novice_quiet_margin", "LOCK_THRESHOLD", "QUICK_EPISODES", "FIX_NAME",
+           "COVERAGE_SHARE", "SETTINGS", "DEPTHS", "PANEL_CELLS", "PanelView", "run_cells"]
 
-LOCK_THRESHOLD = 0.4  #: nu below this for the last fifth of training counts as locked in
 QUICK_EPISODES = 600  #: training games per run in quick mode
+COVERAGE_SHARE = 0.5  #: share of games in which the coverage control forces the sharp line
+FIX_NAME = "a mode feature for the policy prior"
+GOOD_PRIOR = 0.9      #: the good start's prior on the expert-optimal move
+#: The settings the lesson (and its panel) compares: name -> changes to DuelExperimentConfig.
+SETTINGS = {"default": {}, "coverage": {"coverage": COVERAGE_SHARE}, "good start": {"start": "good"},
+            "fix (mode feature)": {"mode_feature": True}, "change-shaping": {"shaping": "delta"},
+            "no novice games": {"novice_share": 0.0}}
+DEPTHS = (0, 1, 2, 3, 4)  #: the depth ablation
 
 
 @dataclass(frozen=True)
 class DuelExperimentConfig(Config):
-    """The level-3 experiment: the duel, the search agent, and how many seeds to run."""
+    """The level-3 experiment: the duel, the search agent, the protocol condition and the seeds."""
 
-    novice_share: float = param(0.5, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
+    novice_share: float = param(0.7, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
                                 doc="probability that a training game is scored in novice mode")
-    depth: int = param(2, low=1, high=6, ui=(1, 4), doc="search depth d in moves, >= 1")
-    mode_feature: bool = param(False, doc="the value function sees the mode (the fix)")
+    depth: int = param(2, low=0, high=6, ui=(0, 4), doc="search depth d in moves (0: no search)")
+    mode_feature: bool = param(False, doc="the policy prior sees the mode (the fix)")
     shaping: str = choice("level", ["level", "delta"],
                           doc="novice reward on the material level (per turn) or on its change (potential)")
     bonus: float = param(0.1, low=0.0, high=5.0, ui=(0.0, 0.3, 0.01), doc="strength of the novice material reward")
-    epsilon: float = param(0.1, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05), doc="exploration probability, in [0, 1]")
-    episodes: int = param(1500, low=10, high=100_000, ui=(100, 3000, 100), doc="training games per run")
-    runs: int = param(100, low=1, high=2000, ui=(5, 100, 5), doc="independent runs (seeds)")
+    epsilon: float = param(0.01, low=0.0, high=1.0, ui=(0.0, 0.2, 0.01), doc="forced random moves, in [0, 1]")
+    coverage: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.1),
+                            doc="share of games in which the sharp line is forced (coverage control)")
+    start: str = choice("default", ["default", "good"], doc="learner starts from scratch or from expert-optimal play")
+    episodes: int = param(1500, low=20, high=100_000, ui=(100, 3000, 100), doc="training games per run")
+    runs: int = param(20, low=1, high=2000, ui=(5, 100, 5), doc="independent runs (seeds)")
     seed: int = param(0, low=0, high=2**31 - 1, ui=(0, 20), doc="first seed; run i uses derive_seed(seed, i)")
 
     def duel(self) -> DuelConfig:
@@ -52,8 +72,19 @@ class DuelExperimentConfig(Config):
 
     def learner(self) -> SearchConfig:
         return SearchConfig(depth=self.depth, epsilon=self.epsilon, novice_share=self.novice_share,
-                            mode_feature=self.mode_feature, episodes=self.episodes,
-                            window=max(self.episodes // 20, 1))
+                            mode_feature=self.mode_feature, coverage=self.coverage, start=self.start,
+                            episodes=self.episodes, window=max(self.episodes // 20, min(60, self.episodes)))
+
+
+def _transitions(duel: DuelConfig, policy) -> np.ndarray:
+    nxt, _, prob, (_, k) = duel_tables(duel)
+    n = len(k)
+    pi = np.stack([1.0 - np.asarray(policy, float), np.asarray(policy, float)], axis=1)  # (S, 2)
+    trans = np.zeros((n, n + 1))
+    for a in (0, 1):
+        for o in range(nxt.shape[2]):
+            np.add.at(trans, (np.arange(n), nxt[:, a, o]), pi[:, a] * prob[o])
+    return trans
 
 
 def policy_values(duel: DuelConfig, policy: np.ndarray, mode: int) -> tuple[np.ndarray, np.ndarray]:
@@ -63,16 +94,13 @@ def policy_values(duel: DuelConfig, policy: np.ndarray, mode: int) -> tuple[np.n
     (0 expert, 1 novice) and P_pi(s, s') the probability of moving to running position s'; the win
     probability solves the same system with r = [the move wins].
     """
-    nxt, reward, prob, (_, k) = duel_tables(duel)
+    _, reward, prob, (_, k) = duel_tables(duel)
     n = len(k)
-    pi = np.stack([1.0 - np.asarray(policy, float), np.asarray(policy, float)], axis=1)  # (S, 2)
-    trans = np.zeros((n, n + 1))
-    for a in (0, 1):
-        for o in range(4):
-            np.add.at(trans, (np.arange(n), nxt[:, a, o]), pi[:, a] * prob[o])
+    pol = np.asarray(policy, float)
+    pi = np.stack([1.0 - pol, pol], axis=1)
     r = (pi[:, :, None] * prob * reward[mode]).sum(axis=(1, 2))
-    win = pi[:, 1] * (k + 1 >= duel.mate_length)
-    a_mat = np.eye(n) - trans[:, :n]
+    win = pol * (k + 1 >= duel.mate_length)
+    a_mat = np.eye(n) - _transitions(duel, pol)[:, :n]
     return np.linalg.solve(a_mat, r), np.linalg.solve(a_mat, win)
 
 
@@ -88,27 +116,46 @@ def greedy_policy(q: np.ndarray) -> np.ndarray:
     return (q[..., 1] > q[..., 0]).astype(np.float64)
 
 
-def uniform_visits_per_game(duel: DuelConfig) -> float:
-    """Expected moves into the sharp region N per game of a uniformly random player (exact linear solve)."""
-    nxt, _, prob, (_, k) = duel_tables(duel)
+def visits_per_game(duel: DuelConfig, policy) -> float:
+    """Expected moves into the sharp region N per game from the start under ``policy`` (P(sacrifice) per
+    position, or a scalar), by an exact linear solve."""
+    _, _, _, (_, k) = duel_tables(duel)
     n = len(k)
-    in_n = np.append(k >= duel.sharp_depth, False)
-    trans = np.zeros((n, n + 1))
-    for a in (0, 1):
-        for o in range(4):
-            np.add.at(trans, (np.arange(n), nxt[:, a, o]), 0.5 * prob[o])
-    visits = trans @ in_n.astype(float)  # expected N entries on the next move
+    trans = _transitions(duel, np.broadcast_to(np.asarray(policy, float), (n,)))
+    visits = trans @ np.append(k >= duel.sharp_depth, False).astype(float)
     return float(np.linalg.solve(np.eye(n) - trans[:, :n], visits)[0])
+
+
+def uniform_visits_per_game(duel: DuelConfig) -> float:
+    """Expected moves into N per game of a uniformly random player (the reference of nu)."""
+    return visits_per_game(duel, 0.5)
+
+
+def good_start_tables(duel: DuelConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The good start: result values V* of expert-optimal play and a prior of GOOD_PRIOR on its moves."""
+    q = optimal_values(duel.replace(shaping="level"), 0)
+    return q.max(axis=1), np.where(greedy_policy(q) > 0, GOOD_PRIOR, 1 - GOOD_PRIOR)
+
+
+def agent_policy(duel: DuelConfig, learner: SearchConfig, v: np.ndarray, prior: np.ndarray, mode: int) -> np.ndarray:
+    """The agent's own P(sacrifice) per position in ``mode`` (no forced moves), for a batch: v (B, S), prior
+    (B, heads, S)."""
+    nxt, reward, prob, (m, _) = duel_tables(duel)
+    shift = -duel.bonus * (duel.material + m) if (mode == 1 and duel.shaping == "delta") else 0.0
+    q = search_q(v + shift, nxt, np.broadcast_to(reward[mode], (len(v),) + reward[mode].shape), prob, learner.depth)
+    head = min(mode, prior.shape[1] - 1)
+    return search_policy(q, prior[:, head], learner.temperature)
 
 
 @dataclass
 class DuelResult(LadderRuns):
-    """Several runs of one setting: raw counts, each run's greedy expert policy and the ladder metrics."""
+    """Several runs of one setting: raw counts, each run's exact scores and the ladder metrics."""
 
     config: DuelExperimentConfig
     runs: SearchRuns
-    g_final: np.ndarray     # (runs,) expert-mode win probability of the greedy search policy
+    g_final: np.ndarray     # (runs,) expert-mode win probability of the agent's own policy
     g_best: float
+    novice_nu: np.ndarray   # (runs, windows) the same visit ratio in novice games
     metrics: list[LadderMetrics]
 
     @property
@@ -120,52 +167,106 @@ class DuelResult(LadderRuns):
                 "lock_in_rate": self.lock_rate,
                 "mean_delta_G": float(np.mean([m.delta_g for m in self.metrics])),
                 "mean_delta_R": float(np.mean([m.delta_r for m in self.metrics])),
-                "final_nu_median": float(np.median(self.nu[:, -4:].mean(axis=1)))}
+                "start_nu": float(np.mean(self.nu[:, 0])),
+                "emerged": float(np.mean([m.tau_lock > 0 for m in self.metrics if m.locked]))
+                if any(m.locked for m in self.metrics) else 0.0,
+                "final_nu_median": float(np.median(self.nu[:, -4:].mean(axis=1))),
+                "novice_final_nu": float(self.novice_nu[:, -4:].mean()),
+                "floor": float(np.mean([m.floor for m in self.metrics]))}
 
 
 def run_duel(config: DuelExperimentConfig, seeds: list[int] | None = None, progress=None) -> DuelResult:
-    """Train ``config.runs`` agents (seeds ``derive_seed(config.seed, i)`` unless ``seeds`` is given).
-
-    The lock-in threshold is nu = 0.4 (not the shared 0.1): an agent that has given up the sharp line still
-    enters it on exploration moves (epsilon = 0.1), at nu of about 0.15-0.2 with windows up to about 0.35,
-    while an agent that plays the sharp line in expert games sits at about 0.5-0.9.
-    """
+    """Train ``config.runs`` agents (seeds ``derive_seed(config.seed, i)`` unless ``seeds`` is given) and
+    score them exactly (see the module docstring)."""
     duel, learner = config.duel(), config.learner()
-    seeds = [derive_seed(config.seed, i) for i in range(config.runs)] if seeds is None else list(seeds)
-    runs = train_search_runs(duel, learner, seeds)
+    seeds = [derive_seed(config.seed, i) % 2**63 for i in range(config.runs)] if seeds is None else list(seeds)
+    n, s_count = len(seeds), duel.n_positions
+    v0, p0 = good_start_tables(duel) if config.start == "good" else (np.zeros(s_count), np.full(s_count, 0.5))
+    runs = train_search_runs(duel, learner, seeds, v0, p0)
     if progress is not None:
         progress(1.0)
-    nxt, reward, prob, _ = duel_tables(duel)
-    n = len(seeds)
-    q_exp = search_q(runs.v[:, 0], nxt, np.broadcast_to(reward[0], (n,) + reward[0].shape), prob, learner.depth)
-    q_nov = search_q(runs.v[:, -1], nxt, np.broadcast_to(reward[1], (n,) + reward[1].shape), prob, learner.depth)
     best = {mode: optimal_values(duel, mode) for mode in (0, 1)}
     v_exp_best, g_best = policy_values(duel, greedy_policy(best[0]), 0)
     v_nov_best, _ = policy_values(duel, greedy_policy(best[1]), 1)
     rho = config.novice_share
     r_best = rho * v_nov_best[0] + (1 - rho) * v_exp_best[0]
-    reference = uniform_visits_per_game(duel) * learner.window
+    ref = uniform_visits_per_game(duel)
+    heads = runs.prior.shape[1]
+    start_policy = agent_policy(duel, learner, v0[None], np.tile(p0, (1, heads, 1)), 0)[0]
+    nu0 = visits_per_game(duel, start_policy) / ref
+    pi_exp = agent_policy(duel, learner, runs.v, runs.prior, 0)
+    pi_nov = agent_policy(duel, learner, runs.v, runs.prior, 1)
     g_final, metrics = np.zeros(n), []
     for i in range(n):
-        v_exp, win = policy_values(duel, greedy_policy(q_exp[i]), 0)
-        v_nov, _ = policy_values(duel, greedy_policy(q_nov[i]), 1)
+        v_exp, win = policy_values(duel, pi_exp[i], 0)
+        v_nov, _ = policy_values(duel, pi_nov[i], 1)
         g_final[i] = win[0]
-        metrics.append(ladder_metrics(runs.n_visits[i], reference, g_final=win[0], g_best=g_best[0],
+        games = np.maximum(runs.expert_games[i], 1)
+        visits = np.concatenate([[nu0 * ref], runs.own_expert[i] / games * ref])  # per game, scaled below
+        floor = runs.forced_expert[i].sum() / (ref * max(runs.expert_games[i].sum(), 1))
+        metrics.append(ladder_metrics(visits / ref, ref, g_final=win[0], g_best=g_best[0],
                                       r_final=rho * v_nov[0] + (1 - rho) * v_exp[0], r_best=r_best,
-                                      threshold=LOCK_THRESHOLD))
-    return DuelResult(config, runs, g_final, float(g_best[0]), metrics)
+                                      threshold=LOCK_THRESHOLD, floor=floor))
+    novice_nu = runs.own_novice / (ref * np.maximum(runs.novice_games, 1))
+    return DuelResult(config, runs, g_final, float(g_best[0]), novice_nu, metrics)
 
 
-def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False) -> LadderMetrics:
-    """The ladder protocol for level 3: one search agent on the duel at the lesson's defaults.
-
-    ``exploration`` multiplies epsilon (0.1 at 1.0; the product must stay in [0, 1]); ``fix`` gives the value
-    function the mode feature; ``quick`` trains for QUICK_EPISODES games instead of the default 1500.
-    """
-    base = DuelExperimentConfig(runs=1, seed=seed)
+def _protocol_config(exploration: float, fix: bool, quick: bool, start: str, coverage: bool) -> DuelExperimentConfig:
+    base = DuelExperimentConfig(runs=1)
     if not 0.0 <= exploration * base.epsilon <= 1.0:
         raise ValueError(f"exploration = {exploration!r} is outside its allowed range [0, {1 / base.epsilon:g}]: "
                          f"it multiplies epsilon = {base.epsilon}")
-    config = base.replace(epsilon=exploration * base.epsilon, mode_feature=fix,
-                          episodes=QUICK_EPISODES if quick else base.episodes)
-    return run_duel(config, seeds=[seed]).metrics[0]
+    if start not in ("default", "good"):
+        raise ValueError(f"start = {start!r} is not allowed: one of 'default', 'good'")
+    return base.replace(epsilon=exploration * base.epsilon, mode_feature=fix, start=start,
+                        coverage=COVERAGE_SHARE if coverage else 0.0,
+                        episodes=QUICK_EPISODES if quick else base.episodes)
+
+
+def run_levels(seeds, *, exploration: float = 1.0, fix: bool = False, quick: bool = False, start: str = "default",
+               coverage: bool = False) -> list[LadderMetrics]:
+    """:func:`run_level` for many seeds in one vectorized batch (the same numbers, run by run)."""
+    config = _protocol_config(exploration, fix, quick, start, coverage)
+    return run_duel(config.replace(runs=len(seeds)), seeds=[int(s) for s in seeds]).metrics
+
+
+def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
+              start: str = "default", coverage: bool = False) -> LadderMetrics:
+    """The ladder protocol for level 3: one search agent on the duel at the lesson's defaults.
+
+    ``exploration`` multiplies epsilon (0.01 at 1.0); ``fix`` gives the policy prior the mode; ``quick`` trains
+    for QUICK_EPISODES games instead of 1500; ``start="good"`` starts from expert-optimal values and moves;
+    ``coverage`` forces the sharp line in COVERAGE_SHARE of the games.
+    """
+    return run_levels([seed], exploration=exploration, fix=fix, quick=quick, start=start, coverage=coverage)[0]
+
+
+def novice_quiet_margin(duel: DuelConfig, depth: int) -> float:
+    """Q_d(start, quiet) - Q_d(start, sacrifice) in novice mode with an untrained result value (V = 0): how
+    much the search itself, through the material bonus it can see, prefers keeping material."""
+    nxt, reward, prob, (m, _) = duel_tables(duel)
+    shift = -duel.bonus * (duel.material + m) if duel.shaping == "delta" else 0.0
+    q = search_q(np.zeros((1, len(m))) + shift, nxt, reward[1][None], prob, depth)[0]
+    return float(q[0, 0] - q[0, 1])
+
+
+#: The cells the lesson computes (and its panel looks up): name -> changes to the lesson's config.
+PANEL_CELLS = {**{name: changes for name, changes in SETTINGS.items()},
+               **{f"depth {d}": {"depth": d} for d in DEPTHS if d != 2}, "exploration 5%": {"epsilon": 0.05}}
+
+
+@dataclass(frozen=True)
+class PanelView(Config):
+    """What the level-3 panel shows: one of the lesson's precomputed cells (no training on a redraw)."""
+
+    cell: str = choice("default", list(PANEL_CELLS), doc="setting (at depth 2) or depth (default setting)")
+
+
+def run_cells(config: DuelExperimentConfig, progress=None) -> dict[str, DuelResult]:
+    """Every cell of :data:`PANEL_CELLS` for the lesson's ``config`` (the depth-2 default is ``config``)."""
+    out = {}
+    for i, (name, changes) in enumerate(PANEL_CELLS.items()):
+        out[name] = run_duel(config.replace(**changes))
+        if progress is not None:
+            progress((i + 1) / len(PANEL_CELLS))
+    return out

@@ -8,7 +8,8 @@ its mating attack. Each move the agent chooses
 * 1 **sacrifice**: give up one piece (m -> m - 1) to push the attack (k -> k + 1).
 
 Then, in order: if k reached ``mate_length`` the agent mates and WINS; else if m fell to ``-material`` the
-agent has nothing left and the child mates it: a LOSS; else the child replies: with probability
+agent has nothing left and the child mates it: a LOSS (also, with probability ``counter_prob``, 0 by default,
+the child mates back while the agent's attack is open); else the child replies: with probability
 ``parry_prob`` it parries a running attack (k -> 0; the material stays lost), and, independently, with
 probability ``end_prob`` the child stops the game, a DRAW (so a game lasts 1 / end_prob moves on average and
 the rules do not depend on the move number). The quiet line therefore draws for sure, and the sharp line
@@ -22,8 +23,8 @@ Rewards, per mode (the mode is part of every episode, drawn by the trainer):
 
   - ``shaping="level"`` (the discussion's novice mode, the default): ``bonus * (material + m')`` after EVERY
     move, a per-turn payment on the material LEVEL. It is not potential-based and it changes the optimal
-    policy: a long game that keeps its material earns more than a quick win, so with the defaults the
-    novice-optimal agent never sacrifices.
+    policy: a long game that keeps its material earns more than a win, so with the defaults the
+    novice-optimal agent never starts the attack.
   - ``shaping="delta"``: ``bonus * (Phi(s') - Phi(s))``, a reward on the CHANGE of material (potential-based
     shaping, Ng, Harada & Russell 1999). Every game's terms add up to Phi(end) - Phi(start) = -bonus *
     material, the same constant for every policy, so the optimal policy is unchanged.
@@ -57,14 +58,16 @@ class DuelConfig(Config):
 
     end_prob: float = param(0.15, low=0.1, high=1.0, ui=(0.1, 1.0, 0.05),
                             doc="probability that the child stops the game (a draw) after each move, in [0.1, 1]")
-    mate_length: int = param(3, low=1, high=10, ui=(1, 6), doc="sacrifices in a row that mate the child")
-    material: int = param(4, low=1, high=20, ui=(1, 10), doc="pieces the agent can give away; at -material it loses")
-    parry_prob: float = param(0.25, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
+    mate_length: int = param(4, low=1, high=10, ui=(1, 6), doc="sacrifices in a row that mate the child")
+    material: int = param(6, low=1, high=20, ui=(1, 10), doc="pieces the agent can give away; at -material it loses")
+    parry_prob: float = param(0.15, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
                               doc="probability that the child parries a running attack after each move")
     bonus: float = param(0.1, low=0.0, high=5.0, ui=(0.0, 0.3, 0.01), doc="strength of the novice material reward")
     shaping: str = choice("level", ["level", "delta"],
                           doc="novice reward: on the material level (per turn) or on its change (potential)")
     sharp_depth: int = param(2, low=1, high=10, ui=(1, 6), doc="attack depth k from which a position is in N")
+    counter_prob: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 0.5, 0.05),
+                                doc="probability that the child mates back while the agent's attack is open")
 
     def check(self) -> None:
         if self.sharp_depth >= self.mate_length and self.mate_length > 1:
@@ -76,7 +79,7 @@ class DuelConfig(Config):
         return self.material * self.mate_length
 
 
-def duel_step(config: DuelConfig, m, k, action, parried, ended):
+def duel_step(config: DuelConfig, m, k, action, parried, ended, countered=False):
     """One move for a batch of positions: returns ``(m', k', result)``.
 
     ``parried`` / ``ended`` (bool arrays) say whether the child parries a running attack (probability
@@ -87,7 +90,7 @@ def duel_step(config: DuelConfig, m, k, action, parried, ended):
     m, k, a = (np.asarray(x, dtype=np.int64) for x in (m, k, action))
     m2, k2 = m - a, k + a
     win = k2 >= config.mate_length
-    loss = ~win & (m2 <= -config.material)
+    loss = ~win & ((m2 <= -config.material) | ((k2 >= 1) & np.asarray(countered, dtype=bool)))
     k2 = np.where(~win & ~loss & np.asarray(parried, dtype=bool), 0, k2)
     result = np.where(win, WIN, np.where(loss, LOSS, np.where(np.asarray(ended, dtype=bool), DRAW, ONGOING)))
     return m2, k2, result
