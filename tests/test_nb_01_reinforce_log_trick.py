@@ -47,6 +47,7 @@ def test_notebook_metrics(notebook_runs):
         assert c3[regime]["reliance_min"] > 0.75  # observed (quick) >= 0.85 in every seed
         assert c3[regime]["drop_above"] >= c3[regime]["seeds"] - 1  # observed: every seed (quick)
     assert c3["plugin"]["reliance_max"] < 0.05 and c3["plugin"]["drop_above"] == 0  # observed 0.000, none
+    assert all(c3[r]["below_random"] == 0 for r in c3)  # every raw drop is measured from above chance
     assert c3["refit_std"]["reliance_mean"] < c3["refit"]["reliance_mean"] - 0.3  # full run: 0.31 vs 0.94
     controls = m["C3_controls"]
     scale = controls["true_scale"]

@@ -348,8 +348,9 @@ def novel_choice_per_seed(result: dict) -> dict:
 
 def novel_choice_summary(result: dict, drop_threshold: float = 0.2) -> dict:
     """The per-seed numbers of :func:`novel_choice_per_seed` as lists, with their means, the range, and the
-    count of seeds whose raw drop exceeds ``drop_threshold`` (``drop_above``) and whose reliance exceeds 1/2
-    (``reliant``), per regime."""
+    count of seeds whose raw drop exceeds ``drop_threshold`` (``drop_above``), whose reliance exceeds 1/2
+    (``reliant``) and whose reward before the shift is below random choice's 1/2 (``below_random``: their raw
+    drop is measured from a level worse than chance, so it says little), per regime."""
     out = {}
     for regime, per in novel_choice_per_seed(result).items():
         d = {k: [float(x) for x in v] for k, v in per.items()}
@@ -357,7 +358,8 @@ def novel_choice_summary(result: dict, drop_threshold: float = 0.2) -> dict:
         d.update({"reliance_min": float(per["reliance"].min()), "reliance_max": float(per["reliance"].max()),
                   "drop_min": float(per["drop"].min()), "drop_max": float(per["drop"].max()),
                   "drop_above": int((per["drop"] > drop_threshold).sum()),
-                  "reliant": int((per["reliance"] > 0.5).sum()), "seeds": int(len(per["drop"]))})
+                  "reliant": int((per["reliance"] > 0.5).sum()), "seeds": int(len(per["drop"])),
+                  "below_random": int((per["reward_pre"] < 0.5).sum())})
         out[regime] = d
     return out
 

@@ -92,9 +92,12 @@ def novel_choice_figure(result: dict):
         _quartile_band(ax1, t, _smooth(res["expected_reward"].T, 20), c, NOVEL_NAMES[regime])
         _quartile_band(ax2, t, proxy_reliance(res["weights"], cfg.feature_scales).T, c, NOVEL_NAMES[regime])
         d = per_seed[regime]
-        ax3.scatter(d["reliance"], 100 * d["drop"], color=c, s=22, alpha=0.8,
+        low = d["reward_pre"] < 0.5  # worse than random before the shift: drawn hollow, its "loss" says little
+        note = f" ({int(low.sum())} below random before)" if low.any() else ""
+        ax3.scatter(d["reliance"][~low], 100 * d["drop"][~low], color=c, s=22, alpha=0.8,
                     label=f"{NOVEL_SHORT[regime]}: {int((d['drop'] > 0.2).sum())} of {len(d['drop'])} "
-                          "lose > 20%")
+                          f"lose > 20%{note}")
+        ax3.scatter(d["reliance"][low], 100 * d["drop"][low], facecolors="none", edgecolors=c, s=22)
     for ax in (ax1, ax2):
         ax.axvline(cfg.shift_time, color="k", ls=":", lw=1)
     ax1.axhline(0.5, color="gray", ls="--", lw=1)
@@ -146,7 +149,9 @@ def novel_sweep_figure(scale_sweep: dict, ridge_sweep: dict):
           "loss after the shift vs. the scale gap")
     label(axes[2], "ridge penalty of the raw-unit re-fits", "proxy reliance before the shift",
           "the raw-unit re-fits' reliance vs. their ridge")
-    axes[0].legend(fontsize=7, loc="lower left", title="line: mean; dots: seeds", title_fontsize=7)
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(names), fontsize=8,
+               title="line: mean over seeds; dots: one seed each", title_fontsize=8)
     for ax in (axes[0], axes[2]):
         ax.set_ylim(-0.02, 1.02)
     return fig
