@@ -1,6 +1,9 @@
-"""Curriculum item 2, deception without a deployment phase: the dynamic program of
-rlcore.analysis.deception_timing against a direct sum, its claim (the optimal defection time rises with the
-growth rate g across the range the lesson shows) and its controls (flat opportunities, no modification)."""
+"""Curriculum item 2, deception without a deployment phase: unit checks of the dynamic program of
+rlcore.analysis.deception_timing. Its results are theorems (the module docstring derives the closed form
+k* = floor(ln(1 - (1 - y)/(q x)) / ln y), x = (1 + g) gamma, y = (1 - q) x), so these tests check the program
+against a direct sum and against the closed form, and the properties the lesson quotes (the defection time
+rises with g across the range shown, the flat and no-modification controls, the horizon-free count of steps
+before the end); none of them is an experimental finding."""
 
 import time
 
@@ -9,7 +12,7 @@ import numpy as np
 import pytest
 
 from rlcore.analysis.deception_timing import (GROWTH_RANGE, MODIFY_RANGE, DeceptionConfig, defection_curve,
-                                              defection_time, solve, value_of_first_defection)
+                                              defection_time, solve, steps_before_end, value_of_first_defection)
 
 matplotlib.use("Agg")
 
@@ -84,3 +87,27 @@ def test_panel_figure_answers_within_a_second():
     fig.canvas.draw()
     assert time.process_time() - start < 1.0  # observed about 0.3 s
     plt.close(fig)
+
+
+def test_closed_form_matches_the_dynamic_program():
+    """T - 1 - k* (0 where k* >= T - 1) equals the DP's defection time on 15,000 settings, ties at x = 1 aside."""
+    checked = 0
+    for g in np.linspace(0, 0.5, 51):
+        for q in np.linspace(0.0, 1.0, 21):
+            for gamma in (0.8, 0.9, 0.95, 0.99, 1.0):
+                if abs((1 + g) * gamma - 1) < 1e-9:
+                    continue  # x = 1 exactly: a tie the DP resolves by rounding
+                k = steps_before_end(float(g), float(q), gamma)
+                for horizon in (5, 40, 200):
+                    expected = 0 if k >= horizon - 1 else horizon - 1 - int(k)
+                    cfg = DeceptionConfig(growth=float(g), modify_prob=float(q), discount=gamma, horizon=horizon)
+                    assert defection_time(cfg) == expected, (g, q, gamma, horizon, k)
+                    checked += 1
+    assert checked > 15_000
+
+
+def test_steps_before_the_end_do_not_depend_on_the_horizon():
+    """The lesson's default (g = 0.1, q = 0.5): it defects in its last 4 steps (k* = 3) whatever the horizon."""
+    assert steps_before_end(0.1, 0.5, 0.95) == 3
+    for horizon in (10, 20, 40, 100, 400):
+        assert defection_time(DeceptionConfig(horizon=horizon)) == horizon - 4

@@ -264,3 +264,76 @@ def test_refit_with_a_small_ridge_is_still_at_its_optimum():
     for t in (40, 79, 119):
         grad = linear_surrogate(out["weights"][t], feats[..., :t], chosen[..., :t], out["rewards"][:t].T, ridge)[1]
         assert np.abs(grad).max() < 1e-4
+
+
+def _replay(envs, out, T):
+    """Rebuild the offered and chosen features of a train_linear_softmax_batch run (seeds as the learner)."""
+    rng = np.random.default_rng(11)
+    seeds = [int(rng.integers(2**31)) for _ in range(len(envs))]
+    k = envs[0].action_space.n
+    feats, chosen = np.empty((2, k, len(envs), T)), np.empty((2, len(envs), T))
+    for r, (env, s) in enumerate(zip(envs, seeds)):
+        obs, _ = env.reset(seed=s)
+        for t in range(T):
+            feats[:, :, r, t] = obs.T
+            chosen[:, r, t] = obs[out["actions"][t, r]]
+            obs, *_ = env.step(int(out["actions"][t, r]))
+    return feats, chosen
+
+
+def _novel_envs(R, T, **kw):
+    return [gym.make("rlcore/NovelChoiceBandit-v0", candidates=8, proxy_corr=0.9, true_noise=0.0,
+                     shift_time=80, horizon=T, **kw) for _ in range(R)]
+
+
+def test_standardized_penalty_gradient_and_refit_optimum():
+    """The penalty ridge/2 sum_j (s_j w_j)^2: value, gradient and Hessian against finite differences, and the
+    standardized re-fit learner sits at the optimum of its data with s = the offered features' spread."""
+    rng = np.random.default_rng(3)
+    feats = rng.normal(size=(2, 5, 3, 30)) * np.array([0.1, 1.0])[:, None, None, None]
+    actions = rng.integers(0, 5, (3, 30))
+    chosen = np.take_along_axis(feats, actions[None, None], 1)[:, 0]
+    rewards, w, s = rng.random((3, 30)), rng.normal(size=(3, 2)), np.array([[0.1, 1.0]] * 3)
+    v, g, h = linear_surrogate(w, feats, chosen, rewards, 0.7, s)
+    v0 = linear_surrogate(w, feats, chosen, rewards, 0.0)[0]
+    np.testing.assert_allclose(v, v0 - 0.35 * ((s * w) ** 2).sum(-1), rtol=1e-12)
+    eps = 1e-6
+    for j in range(2):
+        e = np.zeros_like(w)
+        e[:, j] = eps
+        up, down = (linear_surrogate(w + e, feats, chosen, rewards, 0.7, s),
+                    linear_surrogate(w - e, feats, chosen, rewards, 0.7, s))
+        np.testing.assert_allclose((up[0] - down[0]) / (2 * eps), g[:, j], atol=1e-5)
+        np.testing.assert_allclose((up[1] - down[1]) / (2 * eps), h[:, :, j], atol=1e-5)
+    T, R = 100, 3
+    cfg = LinearSoftmaxConfig(regime="refit", newton_steps=2, standardized=True)
+    out = train_linear_softmax_batch(_novel_envs(R, T, true_scale=0.1), cfg, T, seed=11)
+    feats, chosen = _replay(_novel_envs(R, T, true_scale=0.1), out, T)
+    for t in (40, 99):
+        scales = feats[..., :t].std(axis=(1, 3)).T
+        grad = linear_surrogate(out["weights"][t], feats[..., :t], chosen[..., :t], out["rewards"][:t].T, 1.0,
+                                scales)[1]
+        assert np.abs(grad).max() < 1e-4
+    # and it does not see the units: the same policy (standardized weights) with the true feature 10x larger
+    big = train_linear_softmax_batch(_novel_envs(R, T, true_scale=1.0), cfg, T, seed=11)
+    np.testing.assert_array_equal(big["actions"], out["actions"])
+    np.testing.assert_allclose(big["weights"][..., 0], out["weights"][..., 0] / 10, rtol=1e-6, atol=1e-9)
+
+
+def test_plugin_regime_is_least_squares_then_greedy():
+    """pi* over past data: the weights equal an independent least-squares fit (numpy lstsq with an intercept)
+    of the rewards on the chosen options' features, and each choice is the argmax of the predicted value."""
+    from rlcore.learners.linear_softmax import PLUGIN_RIDGE
+
+    T, R = 60, 3
+    out = train_linear_softmax_batch(_novel_envs(R, T, true_scale=0.1), LinearSoftmaxConfig(regime="plugin"), T,
+                                     seed=11)
+    feats, chosen = _replay(_novel_envs(R, T, true_scale=0.1), out, T)
+    for t in (5, 30, 59):
+        for r in range(R):
+            # intercept removed by centring; the learner's tiny ridge as two extra rows sqrt(ridge) I
+            x, y = chosen[:, r, :t].T, out["rewards"][:t, r]
+            xa = np.vstack([x - x.mean(0), np.sqrt(PLUGIN_RIDGE) * np.eye(2)])
+            coef = np.linalg.lstsq(xa, np.concatenate([y - y.mean(), np.zeros(2)]), rcond=None)[0]
+            np.testing.assert_allclose(out["weights"][t, r], coef, rtol=1e-6, atol=1e-9)
+            assert out["actions"][t, r] == int(np.argmax(feats[:, :, r, t].T @ out["weights"][t, r]))

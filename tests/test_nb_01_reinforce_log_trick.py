@@ -7,22 +7,25 @@ C2  the surrogate's maximizer on history equals pi proportional to cumulative re
     numeric maximizer) and differs from argmax E[r]: about half the re-fit runs lock onto a worse arm.
 C3  novel-choice bandit with a real proxy (easier to learn, worse: the true feature ranks options exactly at
     1/10 the proxy's scale, proxy correlation 0.9): per seed, online REINFORCE, the full re-fit on all history
-    and the forgetting re-fit all rely on the proxy before the shift and lose > 20% of raw reward after it
-    (the full re-fit in most seeds); controls: equal scales (no reliance, no loss) and a smaller re-fit ridge
-    (the re-fits' reliance falls and splits by seed).
+    with a raw-unit ridge and the forgetting re-fit all rely on the proxy before the shift and lose > 20% of raw
+    reward after it (the full re-fit in most seeds); controls: equal scales (no reliance, no loss), a smaller
+    re-fit ridge (reliance falls and splits by seed), the same re-fit with the ridge on standardized weights
+    (low reliance, the same at every scale, no seed loses > 20%), and pi* over past data (no reliance, no loss;
+    its own control: a noisy true feature, where it does rely on the proxy).
 Item 2 (the deception-timing DP) has its own module, tests/test_deception_timing.py.
 """
 
 import numpy as np
 import pytest
 
-from rlcore.analysis.log_trick import (NOVEL_REGIMES, REGIMES, LogTrickConfig, NovelChoiceExperimentConfig,
+from rlcore.analysis.log_trick import (REGIMES, LogTrickConfig, NovelChoiceExperimentConfig,
                                        gradient_check, gradient_error_curve, novel_choice_summary, regime_summary,
                                        run_novel_choice, run_regimes)
 
 NOTEBOOK = "01_reinforce_log_trick"
 SEEDS = range(10)
 REFIT = REGIMES[1]
+RAW = ("online", "refit", "forgetting")  # the regimes whose reliance the lesson attributes to ease of learning
 
 
 # --- the notebook's own numbers (quick mode, seed 0) ---------------------------------------------------------
@@ -40,13 +43,20 @@ def test_notebook_metrics(notebook_runs):
     assert c2["tv_from_argmax"] > 0.15  # observed 0.6
     assert c2[REFIT]["final_regret"] > 2 * c2["online REINFORCE"]["final_regret"]  # observed 120 vs 11
     assert c2["pi* over the environment"]["final_regret"] == 0.0
-    for regime in NOVEL_REGIMES:
+    for regime in RAW:
         assert c3[regime]["reliance_min"] > 0.75  # observed (quick) >= 0.85 in every seed
         assert c3[regime]["drop_above"] >= c3[regime]["seeds"] - 1  # observed: every seed (quick)
+    assert c3["plugin"]["reliance_max"] < 0.05 and c3["plugin"]["drop_above"] == 0  # observed 0.000, none
+    assert all(c3[r]["below_random"] == 0 for r in c3)  # every raw drop is measured from above chance
+    assert c3["refit_std"]["reliance_mean"] < c3["refit"]["reliance_mean"] - 0.3  # full run: 0.31 vs 0.94
     controls = m["C3_controls"]
-    scale_one = controls["true_scale"]["values"].index(1.0)
-    for regime in NOVEL_REGIMES:
-        assert max(controls["true_scale"][regime]["drop"][scale_one]) < 0.2  # the control comes out differently
+    scale = controls["true_scale"]
+    scale_one = scale["values"].index(1.0)
+    for regime in RAW:
+        assert max(scale[regime]["drop"][scale_one]) < 0.2  # the control comes out differently
+    # the standardized re-fit does not see the units: the same reliance at every scale, seed by seed
+    np.testing.assert_allclose(scale["refit_std"]["reliance"][0], scale["refit_std"]["reliance"][scale_one],
+                               atol=1e-6)
     item2 = m["item2"]
     assert item2["flat_times"] == [0] * len(item2["flat_times"])
     for times in item2["times"]:
@@ -108,9 +118,9 @@ def novel_runs():
     return novel_choice_summary(run_novel_choice(NovelChoiceExperimentConfig(runs=12), seed=7))
 
 
-def test_c3_every_regime_leans_on_the_easier_proxy_in_every_seed(novel_runs):
+def test_c3_every_raw_unit_regime_leans_on_the_easier_proxy_in_every_seed(novel_runs):
     """True feature exact but at 1/10 the proxy's scale, proxy correlation 0.9: 12 seeds per regime."""
-    for regime in NOVEL_REGIMES:
+    for regime in RAW:
         assert novel_runs[regime]["reliance_min"] > 0.75, novel_runs[regime]["reliance"]
     # observed minima: online 0.988, re-fit 0.854, forgetting re-fit 0.962
     # the curriculum's C3: mean reliance within 0.15 between online and the full re-fit (observed 0.988 vs 0.924)
@@ -127,11 +137,39 @@ def test_c3_raw_reward_drop_after_the_shift_per_seed(novel_runs):
 
 def test_c3_control_a_proxy_that_is_not_easier_is_not_relied_on():
     """Same experiment with both features at the same scale: the proxy is now only the worse cue."""
-    stats = novel_choice_summary(run_novel_choice(NovelChoiceExperimentConfig(runs=12, true_scale=1.0), seed=7))
-    for regime in NOVEL_REGIMES:
+    stats = novel_choice_summary(run_novel_choice(NovelChoiceExperimentConfig(runs=12, true_scale=1.0), seed=7,
+                                                  regimes=RAW))
+    for regime in RAW:
         assert stats[regime]["drop_above"] == 0, stats[regime]["drop"]  # observed max drops 0.10, 0.17, 0.12
         assert stats[regime]["reliance_mean"] < 0.5  # observed 0.45, 0.28, 0.30
     assert stats["online"]["drop_max"] < 0.15
+
+
+def test_c3_control_a_standardized_penalty_removes_the_refits_reliance_at_every_scale(novel_runs):
+    """The raw-unit re-fit's reliance at the tenfold gap comes from its penalty's units: the same re-fit with
+    the ridge on standardized weights relies on the proxy little, and identically at scale 0.1 and 1."""
+    std = novel_runs["refit_std"]
+    equal = novel_choice_summary(run_novel_choice(NovelChoiceExperimentConfig(runs=12, true_scale=1.0), seed=7,
+                                                  regimes=("refit_std",)))["refit_std"]
+    np.testing.assert_allclose(std["reliance"], equal["reliance"], atol=1e-6)  # invariant, seed by seed
+    assert std["reliance_mean"] < 0.5  # observed 0.28 (range 0.08-0.71)
+    assert std["drop_above"] <= 1, std["drop"]  # observed 0 of 12 (notebook's seed: 1 of 10, 0.212)
+    assert novel_runs["refit"]["reliance_mean"] - std["reliance_mean"] > 0.4  # observed 0.92 vs 0.28
+    assert novel_runs["refit"]["drop_above"] - std["drop_above"] >= 8  # observed 11 vs 0
+
+
+def test_c3_pi_star_over_past_data_ignores_the_proxy_and_its_control(novel_runs):
+    """pi* over past data (least squares on the history, greedy) at the tenfold gap: no reliance, near-ideal
+    reward (0.889), no loss after the shift. Control: a noisy true feature (true_noise = 2, correlation 0.45
+    against the proxy's 0.9) makes the proxy the better predictor, and then pi* over past data relies on it."""
+    plug = novel_runs["plugin"]
+    assert plug["reliance_max"] < 0.02  # observed 0.000 in every seed
+    assert plug["reward_pre_mean"] > 0.87  # observed 0.889 (choosing by the true feature: 0.889)
+    assert plug["drop_above"] == 0 and plug["drop_max"] < 0.1  # observed max 0.019
+    noisy = novel_choice_summary(run_novel_choice(NovelChoiceExperimentConfig(runs=12, true_noise=2.0), seed=7,
+                                                  regimes=("plugin",)))["plugin"]
+    assert noisy["reliance_min"] > 0.6  # observed mean 0.89, min 0.85
+    assert noisy["drop_above"] >= 10  # observed 12 of 12
 
 
 def test_c3_control_the_refit_reliance_follows_its_ridge(novel_runs):

@@ -17,6 +17,18 @@ whole future. The *optimal defection time* is the first t at which defecting is 
 are spent complying while holding the other goal (the deceptive phase). Controls: with flat opportunities
 (g = 0) the model defects at once (O = 1 >= q gamma V(t+1) because V(t+1) <= 1 / (1 - (1 - q) gamma)); with
 q = 0 (no modification) too, whatever g.
+
+**Closed form** (so the lesson's results are theorems, and the tests unit checks). Count steps from the end,
+k = horizon - 1 - t, and let x = (1 + g) gamma, y = (1 - q) x. If the model defects at every step after t,
+gamma V(t+1) / O(t) = R_k with R_0 = 0, R_k = x (1 + (1 - q) R_{k-1}), i.e. R_k = x (1 - y^k) / (1 - y)
+(k x for y = 1). R_k rises with k, so the model defects in exactly the last k* + 1 steps, with
+
+    k* = max{k : q R_k <= 1} = floor( ln(1 - (1 - y) / (q x)) / ln y )     (0 < q < 1, x > 1),
+
+and at once (k* = infinity, capped by the horizon) when x <= 1 or q = 0; k* = 0 when q = 1 and x > 1. So the
+defection time is horizon - 1 - k*: **how many steps before the end it defects does not depend on the
+horizon**; it falls as g grows (x up) and as q grows, and jumps from "at once" to a finite number at x = 1.
+:func:`steps_before_end` computes k*; the tests check it against the dynamic program.
 """
 
 from __future__ import annotations
@@ -28,7 +40,7 @@ import numpy as np
 from ..config import Config, param
 
 __all__ = ["DeceptionConfig", "solve", "defection_time", "defection_curve", "value_of_first_defection",
-           "GROWTH_RANGE", "MODIFY_RANGE"]
+           "steps_before_end", "GROWTH_RANGE", "MODIFY_RANGE"]
 
 #: The range of growth rates g and modification probabilities q the lesson shows (and the tests sweep).
 GROWTH_RANGE = np.round(np.linspace(0.0, 0.3, 31), 4)
@@ -84,3 +96,19 @@ def value_of_first_defection(config: DeceptionConfig, tau: int) -> float:
     this (the optimal policy has this threshold form)."""
     t = np.arange(tau, config.horizon)
     return float(np.sum(config.discount ** t * (1 - config.modify_prob) ** (t - tau) * (1 + config.growth) ** t))
+
+
+def steps_before_end(growth: float, modify_prob: float, discount: float) -> float:
+    """The closed form k* of the module docstring: the model defects in the last k* + 1 steps of any horizon
+    longer than k* + 1 (``inf`` where it defects at once whatever the horizon: (1 + g) gamma <= 1 or q = 0)."""
+    x, q = (1.0 + growth) * discount, modify_prob
+    if q == 0.0 or x <= 1.0:
+        return float("inf")
+    y = (1.0 - q) * x
+    if y == 0.0:  # q = 1: one defection ends the game
+        return 0.0
+    if y == 1.0:
+        ratio = 1.0 / (q * x)  # R_k = k x
+    else:  # the argument of the log is positive because x > 1
+        ratio = np.log(1.0 - (1.0 - y) / (q * x)) / np.log(y)
+    return float(np.floor(ratio + 1e-9))

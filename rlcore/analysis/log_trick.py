@@ -10,9 +10,10 @@ Three experiments, one config each:
    every pull (maximizer pi_a = C_a / sum C, a rich-get-richer urn) vs. the two readings of
    pi* = argmax E[sum r | pi]: over the true environment (always the best arm) or over past data (plug-in).
 3. :class:`NovelChoiceExperimentConfig` + :func:`run_novel_choice`: a linear-softmax policy on never-repeating
-   candidates learns feature weights online, by a full re-fit on all history, or by a forgetting re-fit on a
-   recent window; per seed, how much it relies on a real proxy (easier to learn, worse) before the proxy
-   decorrelates, and how much reward it loses after. :func:`novel_choice_sweep` runs the controls.
+   candidates learns feature weights online, by a full re-fit on all history (ridge in raw or standardized
+   units), by a forgetting re-fit on a recent window, or as pi* over past data (least squares, greedy); per
+   seed, how much it relies on a real proxy (easier to learn, worse) before the proxy decorrelates, and how
+   much reward it loses after. :func:`novel_choice_sweep` runs the controls.
 """
 
 from __future__ import annotations
@@ -212,12 +213,18 @@ def regime_summary(result: dict, check_runs: int = 8, iters: int = 2000) -> dict
 
 # --- 3. the novel-choice bandit -----------------------------------------------------------------------------
 
-#: The three regimes of experiment 3: one gradient step per timestep (the second speaker's setup), a re-fit of
-#: the surrogate to convergence on all history before every action (the first speaker's meaning), and the same
-#: re-fit on a recent window only (a forgetting re-fit; the full re-fit can never forget its history).
-NOVEL_REGIMES = ("online", "refit", "forgetting")
-NOVEL_NAMES = {"online": "online REINFORCE (one step per timestep)", "refit": "re-fit on all history",
-               "forgetting": "forgetting re-fit (recent window)"}
+#: The regimes of experiment 3: one gradient step per timestep (the second speaker's setup); a re-fit of the
+#: surrogate to convergence on all history before every action (the first speaker's first formulation), with
+#: the lesson's ridge in raw feature units, and the same re-fit with the ridge on standardized weights (the
+#: control that separates the objective from the feature units); the raw-unit re-fit on a recent window only (a
+#: forgetting re-fit; the full re-fit can never forget); and pi* over past data (least squares on the history,
+#: greedy: the reading the first speaker accepted).
+NOVEL_REGIMES = ("online", "refit", "refit_std", "forgetting", "plugin")
+NOVEL_NAMES = {"online": "online REINFORCE (one step per timestep)",
+               "refit": "re-fit on all history (raw-unit ridge)",
+               "refit_std": "re-fit on all history (standardized ridge)",
+               "forgetting": "forgetting re-fit (recent window, raw-unit ridge)",
+               "plugin": "pi* over past data (least squares, greedy)"}
 
 
 @dataclass(frozen=True)
@@ -227,7 +234,8 @@ class NovelChoiceExperimentConfig(Config):
     The true feature ranks the options exactly (``true_noise = 0``) but at a small scale (``true_scale``); the
     proxy is a large-scale cue (``proxy_scale``) with correlation ``proxy_corr``: easier to pick up, worse."""
 
-    regime: str = choice("all", ["all", "online", "refit", "forgetting"], doc="which learners to run")
+    regime: str = choice("all", ["all", "online", "refit", "refit_std", "forgetting", "plugin"],
+                         doc="which learners to run")
     proxy_corr: float = param(0.9, low=-1.0, high=1.0, ui=(0.0, 1.0, 0.05),
                               doc="correlation of the proxy feature with the true value before the shift")
     true_scale: float = param(0.1, low=0.0, low_open=True, high=100.0, ui=(0.05, 1.0, 0.05),
@@ -242,7 +250,7 @@ class NovelChoiceExperimentConfig(Config):
     learning_rate: float = param(0.05, low=0.0, low_open=True, widget="text",
                                  doc="online REINFORCE step size, > 0")
     ridge: float = param(1.0, low=0.0, low_open=True, ui=(0.03, 3.0, 0.01), widget="log",
-                         doc="L2 penalty of both re-fits, > 0")
+                         doc="L2 penalty of the re-fits, > 0")
     forget_window: int = param(100, low=1, ui=(10, 400, 10), doc="steps the forgetting re-fit keeps, >= 1")
     window: int = param(100, low=1, widget="none", doc="steps averaged before and after the shift")
     runs: int = param(10, low=1, ui=(1, 5), doc="independent runs (seeds), >= 1 (the panel's slider stops at 5 "
@@ -303,8 +311,11 @@ def run_novel_choice(config: NovelChoiceExperimentConfig, seed: int, progress=No
     regimes = tuple(regimes or config.regimes)
     learners = {"online": LinearSoftmaxConfig(regime="online", learning_rate=config.learning_rate),
                 "refit": LinearSoftmaxConfig(regime="refit", ridge=config.ridge, newton_steps=2),
+                "refit_std": LinearSoftmaxConfig(regime="refit", ridge=config.ridge, newton_steps=2,
+                                                 standardized=True),
                 "forgetting": LinearSoftmaxConfig(regime="refit", ridge=config.ridge, newton_steps=3,
-                                                  window=config.forget_window)}
+                                                  window=config.forget_window),
+                "plugin": LinearSoftmaxConfig(regime="plugin")}
     for i, regime in enumerate(regimes):
         envs = [gym.make("rlcore/NovelChoiceBandit-v0", candidates=config.candidates,
                          proxy_corr=config.proxy_corr, true_noise=config.true_noise, true_scale=config.true_scale,
@@ -337,8 +348,9 @@ def novel_choice_per_seed(result: dict) -> dict:
 
 def novel_choice_summary(result: dict, drop_threshold: float = 0.2) -> dict:
     """The per-seed numbers of :func:`novel_choice_per_seed` as lists, with their means, the range, and the
-    count of seeds whose raw drop exceeds ``drop_threshold`` (``drop_above``) and whose reliance exceeds 1/2
-    (``reliant``), per regime."""
+    count of seeds whose raw drop exceeds ``drop_threshold`` (``drop_above``), whose reliance exceeds 1/2
+    (``reliant``) and whose reward before the shift is below random choice's 1/2 (``below_random``: their raw
+    drop is measured from a level worse than chance, so it says little), per regime."""
     out = {}
     for regime, per in novel_choice_per_seed(result).items():
         d = {k: [float(x) for x in v] for k, v in per.items()}
@@ -346,7 +358,8 @@ def novel_choice_summary(result: dict, drop_threshold: float = 0.2) -> dict:
         d.update({"reliance_min": float(per["reliance"].min()), "reliance_max": float(per["reliance"].max()),
                   "drop_min": float(per["drop"].min()), "drop_max": float(per["drop"].max()),
                   "drop_above": int((per["drop"] > drop_threshold).sum()),
-                  "reliant": int((per["reliance"] > 0.5).sum()), "seeds": int(len(per["drop"]))})
+                  "reliant": int((per["reliance"] > 0.5).sum()), "seeds": int(len(per["drop"])),
+                  "below_random": int((per["reward_pre"] < 0.5).sum())})
         out[regime] = d
     return out
 

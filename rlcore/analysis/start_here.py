@@ -27,10 +27,12 @@ from ..seeding import derive_seed
 from .bandits import expected_reward
 
 __all__ = ["StartHereConfig", "StartHereResult", "run_start_here", "lock_in_rates", "lock_in_rates_cached",
-           "LEARNING_RATES"]
+           "lock_in_recovery", "LEARNING_RATES", "RECOVERY_RATES"]
 
 #: The learning rates of the lock-in sweep (log-spaced, around the lesson's 0.5 and the "try this" 5).
 LEARNING_RATES = (0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+#: The learning rates at which worse-arm lock-ins are common enough to ask whether they last.
+RECOVERY_RATES = (2.0, 5.0, 10.0)
 
 
 @dataclass(frozen=True)
@@ -134,3 +136,30 @@ def lock_in_rates_cached(config: StartHereConfig, runs: int = 100) -> dict:
 @lru_cache(maxsize=64)
 def _cached_rates(config: StartHereConfig, runs: int) -> dict:
     return lock_in_rates(config, LEARNING_RATES, runs)
+
+
+def lock_in_recovery(config: StartHereConfig, learning_rates=RECOVERY_RATES, runs: int = 400, extend: int = 10,
+                     baselines=(False, True)) -> dict:
+    """Does a worse-arm lock-in last? Run ``runs`` runs per learning rate for ``extend`` times the budget
+    (``config.steps``); among the runs locked onto the worse arm at the end of the budget (probability of the
+    worse arm >= the lock-in threshold), count those still locked at ``extend * steps`` pulls.
+
+    Returns ``learning_rates``, ``runs``, ``budget``, ``horizon`` and, per baseline key, arrays over the
+    learning rates: ``locked`` (runs locked onto the worse arm at the budget), ``still_locked`` (of those, still
+    locked at the horizon) and ``recovered`` (1 - still_locked / locked: the share that found the better arm
+    again; nan where no run was locked).
+    """
+    means = np.array([config.p_left, config.p_right])
+    worse_arm = 1 - int(np.argmax(means))
+    lrs = np.repeat(np.asarray(learning_rates, dtype=np.float64), runs)
+    horizon = extend * config.steps
+    out = {"learning_rates": tuple(learning_rates), "runs": runs, "budget": config.steps, "horizon": horizon}
+    for b in baselines:
+        probs = train_reinforce_bernoulli(means, lrs, horizon, b, derive_seed(config.seed, "recovery", int(b)))
+        at_budget = probs[config.steps - 1, :, worse_arm].reshape(len(learning_rates), runs) >= config.success_prob
+        at_end = probs[-1, :, worse_arm].reshape(len(learning_rates), runs) >= config.success_prob
+        locked, still = at_budget.sum(1), (at_budget & at_end).sum(1)
+        out["baseline" if b else "no baseline"] = {
+            "locked": locked, "still_locked": still,
+            "recovered": np.where(locked > 0, 1 - still / np.maximum(locked, 1), np.nan)}
+    return out

@@ -76,43 +76,50 @@ def train_refit_bandit_batch(envs: list, steps: int, seed: SeedLike, objective: 
 # --- the linear-softmax policy of the novel-choice bandit ----------------------------------------------------
 
 def linear_surrogate(w: np.ndarray, features: np.ndarray, chosen: np.ndarray, rewards: np.ndarray,
-                     ridge: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Value, gradient and Hessian of L(w) = sum_s r_s log pi_w(a_s | F_s) - ridge/2 |w|^2, batched over runs.
+                     ridge: float, penalty_scales: np.ndarray | None = None
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Value, gradient and Hessian of L(w) = sum_s r_s log pi_w(a_s | F_s) - ridge/2 sum_j (s_j w_j)^2, batched
+    over runs, with s = ``penalty_scales`` (R, d) (default 1: the plain ridge ridge/2 |w|^2 in raw feature units;
+    s_j = feature j's standard deviation puts the penalty on standardized weights, the same optimum as
+    standardizing the features before a plain ridge).
 
     pi_w(i | F) = softmax_i(sum_j w_j F_ij). Shapes put the long history axis last and the short feature and
     option axes first (numpy reduces over a leading axis of length 5 far faster than over a trailing one):
     w (R, d), features (d, K, R, n), chosen (d, R, n) = the features of the chosen options F_{s, a_s},
     rewards (R, n). Returns value (R,), grad (R, d) and Hessian (R, d, d):
-    grad = sum_s r_s (F_{s,a_s} - E_pi[F_s]) - ridge w;  Hessian = -sum_s r_s Cov_pi[F_s] - ridge I.
+    grad = sum_s r_s (F_{s,a_s} - E_pi[F_s]) - ridge s^2 w;  Hessian = -sum_s r_s Cov_pi[F_s] - ridge diag(s^2).
     """
     d = w.shape[1]
+    s2 = np.ones_like(w) if penalty_scales is None else np.broadcast_to(np.asarray(penalty_scales) ** 2, w.shape)
     raw = sum(w[:, j, None] * features[j] for j in range(d))  # scores, (K, R, n)
     top = raw.max(axis=0)
     log_norm = top + np.log(np.exp(raw - top).sum(axis=0))  # log sum_i exp(score_i), (R, n)
     pi = np.exp(raw - log_norm)
     mean_f = [(pi * features[j]).sum(0) for j in range(d)]  # E_pi[F_j], each (R, n)
     chosen_score = sum(w[:, j, None] * chosen[j] for j in range(d))
-    value = (rewards * (chosen_score - log_norm)).sum(-1) - 0.5 * ridge * (w * w).sum(-1)
-    grad = np.stack([(rewards * (chosen[j] - mean_f[j])).sum(-1) for j in range(d)], axis=-1) - ridge * w
+    value = (rewards * (chosen_score - log_norm)).sum(-1) - 0.5 * ridge * (s2 * w * w).sum(-1)
+    grad = np.stack([(rewards * (chosen[j] - mean_f[j])).sum(-1) for j in range(d)], axis=-1) - ridge * s2 * w
     hess = np.empty(w.shape + (d,))
     for j in range(d):
         for k in range(j, d):
             cov = (pi * features[j] * features[k]).sum(0) - mean_f[j] * mean_f[k]  # Cov_pi[F_j, F_k], (R, n)
             hess[:, j, k] = hess[:, k, j] = -(rewards * cov).sum(-1)
-    hess -= ridge * np.eye(d)
+    hess -= ridge * s2[:, :, None] * np.eye(d)
     return value, grad, hess
 
 
 def refit_linear(w0: np.ndarray, features: np.ndarray, chosen: np.ndarray, rewards: np.ndarray,
-                 ridge: float = 1.0, newton_steps: int = 2) -> np.ndarray:
+                 ridge: float = 1.0, newton_steps: int = 2, penalty_scales: np.ndarray | None = None
+                 ) -> np.ndarray:
     """Maximize :func:`linear_surrogate` over w by Newton's method from ``w0``; returns w (R, d).
 
     L is concave (a reward-weighted conditional-logit likelihood plus a ridge term), so Newton's step
     w <- w - H^{-1} grad converges fast; warm-started from the previous step's optimum, when one new data
-    point has arrived, 2 steps reach it to ~1e-8 (the tests check the gradient there).
+    point has arrived, 2 steps reach it to ~1e-8 (the tests check the gradient there). ``penalty_scales``: see
+    :func:`linear_surrogate`.
     """
     w = np.array(w0, dtype=np.float64)
     for _ in range(newton_steps):
-        _, grad, hess = linear_surrogate(w, features, chosen, rewards, ridge)
+        _, grad, hess = linear_surrogate(w, features, chosen, rewards, ridge, penalty_scales)
         w = w - np.linalg.solve(hess, grad[..., None])[..., 0]
     return w

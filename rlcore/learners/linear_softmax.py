@@ -7,7 +7,14 @@ a weight per feature, never a preference for a particular option (options never 
   running mean reward (or 0 without a baseline);
 * ``refit``:  before every action, w = argmax_w sum_{s<t} r_s log pi_w(a_s | F_s) - ridge/2 |w|^2 over the whole
   history (Newton's method, warm-started; :func:`rlcore.learners.history_refit.refit_linear`); with
-  ``window = W > 0`` the sum runs over the last W steps only (a *forgetting* re-fit: old data drops out).
+  ``window = W > 0`` the sum runs over the last W steps only (a *forgetting* re-fit: old data drops out);
+  with ``standardized = True`` the penalty is on standardized weights, ridge/2 sum_j (s_j w_j)^2 with s_j the
+  standard deviation of feature j over the options offered in that data (the same optimum as standardizing
+  the features first), so the penalty no longer depends on the units the features come in;
+* ``plugin``: pi* over past data. Before every action, fit the expected reward of an option to its features by
+  least squares on the history of chosen options, r_s ~ c + F_{s,a_s} . w (intercept unpenalized, a ridge of
+  ``PLUGIN_RIDGE`` only to make the first solves well posed), and choose the option with the highest predicted
+  value (greedy; ties uniformly). The weights w are the regression coefficients.
 """
 
 from __future__ import annotations
@@ -21,14 +28,19 @@ from ..seeding import SeedLike, as_generator
 from .history_refit import refit_linear
 from .softmax import sample_actions, softmax
 
-__all__ = ["LinearSoftmaxConfig", "train_linear_softmax_batch"]
+__all__ = ["LinearSoftmaxConfig", "train_linear_softmax_batch", "PLUGIN_RIDGE"]
+
+#: The plug-in regime's ridge on its regression coefficients (numerical only: 1e-6 against sums over hundreds
+#: of data points).
+PLUGIN_RIDGE = 1e-6
 
 
 @dataclass(frozen=True)
 class LinearSoftmaxConfig(Config):
     """How the feature weights are learned."""
 
-    regime: str = choice("online", ["online", "refit"], doc="one REINFORCE step per timestep, or a full re-fit")
+    regime: str = choice("online", ["online", "refit", "plugin"],
+                         doc="one REINFORCE step per timestep, a full re-fit of the surrogate, or pi* over past data")
     learning_rate: float = param(0.05, low=0.0, low_open=True, widget="text",
                                  doc="online REINFORCE step size, > 0")
     baseline: bool = param(True, doc="online: subtract the running mean reward (cuts variance, keeps the mean)")
@@ -36,6 +48,7 @@ class LinearSoftmaxConfig(Config):
                          doc="L2 penalty of the re-fit (keeps the optimum finite on separable data), > 0")
     newton_steps: int = param(2, low=1, high=20, doc="Newton steps per re-fit (warm-started)")
     window: int = param(0, low=0, doc="re-fit on the last `window` steps only (0: on all history)")
+    standardized: bool = param(False, doc="re-fit: penalize standardized weights (s_j w_j) instead of raw ones")
 
 
 def train_linear_softmax_batch(envs: list, config: LinearSoftmaxConfig, steps: int, seed: SeedLike) -> dict:
@@ -57,9 +70,17 @@ def train_linear_softmax_batch(envs: list, config: LinearSoftmaxConfig, steps: i
     for t in range(steps):
         if config.regime == "refit" and t > 0:
             lo = max(0, t - config.window) if config.window else 0
+            scales = hist_f[..., lo:t].std(axis=(1, 3)).T if config.standardized else None  # (R, d)
             w = refit_linear(w, hist_f[..., lo:t], hist_c[..., lo:t], hist_r[:, lo:t], config.ridge,
-                             config.newton_steps)
-        probs = softmax(np.einsum("rkd,rd->rk", obs, w))
+                             config.newton_steps, scales)
+        if config.regime == "plugin" and t > 0:
+            w = _least_squares(hist_c[..., :t], hist_r[:, :t])
+        scores = np.einsum("rkd,rd->rk", obs, w)
+        if config.regime == "plugin":  # greedy on the predicted values; ties (w = 0 at t = 0) uniformly
+            top = scores >= scores.max(axis=1, keepdims=True)
+            probs = top / top.sum(axis=1, keepdims=True)
+        else:
+            probs = softmax(scores)
         values = np.stack([env.unwrapped.values for env in envs])
         actions = sample_actions(probs, rng)
         out["weights"][t], out["expected_reward"][t], out["actions"][t] = w, (probs * values).sum(-1), actions
@@ -76,3 +97,13 @@ def train_linear_softmax_batch(envs: list, config: LinearSoftmaxConfig, steps: i
             w = w + config.learning_rate * (hist_r[:, t] - b)[:, None] * (obs[rows, actions] - mean_f)
         obs = np.stack(next_obs)
     return out
+
+
+def _least_squares(chosen: np.ndarray, rewards: np.ndarray) -> np.ndarray:
+    """Coefficients w (R, d) of the regression r_s ~ c + x_s . w with an unpenalized intercept c and a ridge of
+    PLUGIN_RIDGE on w: w = (Xc^T Xc + PLUGIN_RIDGE I)^(-1) Xc^T (r - mean r), Xc the centred chosen features.
+    ``chosen`` (d, R, n), ``rewards`` (R, n)."""
+    x = chosen - chosen.mean(axis=-1, keepdims=True)
+    y = rewards - rewards.mean(axis=-1, keepdims=True)
+    gram = np.einsum("irn,jrn->rij", x, x) + PLUGIN_RIDGE * np.eye(x.shape[0])
+    return np.linalg.solve(gram, np.einsum("irn,rn->ri", x, y)[..., None])[..., 0]

@@ -12,7 +12,11 @@ ARMS = ("a", "b", "c")
 #: One colour index per regime, the same in every figure of the lesson (experiments 2 and 3 share online
 #: REINFORCE and the full re-fit of the surrogate on history).
 REGIME_COLOR = {"online REINFORCE": 0, "online": 0, "re-fit surrogate on history": 1, "refit": 1,
-                "forgetting": 2, "pi* over past data": 3, "pi* over the environment": 4}
+                "forgetting": 2, "pi* over past data": 3, "plugin": 3, "pi* over the environment": 4,
+                "refit_std": 6}  # black: the sky blue of index 5 is too close to online's blue
+#: Short legend names of experiment 3's regimes.
+NOVEL_SHORT = {"online": "online", "refit": "re-fit, raw ridge", "refit_std": "re-fit, std. ridge",
+               "forgetting": "forgetting re-fit", "plugin": "pi* over past data"}
 
 
 def gradient_figure(curve: dict, check: dict):
@@ -88,9 +92,12 @@ def novel_choice_figure(result: dict):
         _quartile_band(ax1, t, _smooth(res["expected_reward"].T, 20), c, NOVEL_NAMES[regime])
         _quartile_band(ax2, t, proxy_reliance(res["weights"], cfg.feature_scales).T, c, NOVEL_NAMES[regime])
         d = per_seed[regime]
-        ax3.scatter(d["reliance"], 100 * d["drop"], color=c, s=22, alpha=0.8,
-                    label=f"{NOVEL_NAMES[regime]}:\n  {int((d['drop'] > 0.2).sum())} of {len(d['drop'])} "
-                          "seeds lose > 20%")
+        low = d["reward_pre"] < 0.5  # worse than random before the shift: drawn hollow, its "loss" says little
+        note = f" ({int(low.sum())} below random before)" if low.any() else ""
+        ax3.scatter(d["reliance"][~low], 100 * d["drop"][~low], color=c, s=22, alpha=0.8,
+                    label=f"{NOVEL_SHORT[regime]}: {int((d['drop'] > 0.2).sum())} of {len(d['drop'])} "
+                          f"lose > 20%{note}")
+        ax3.scatter(d["reliance"][low], 100 * d["drop"][low], facecolors="none", edgecolors=c, s=22)
     for ax in (ax1, ax2):
         ax.axvline(cfg.shift_time, color="k", ls=":", lw=1)
     ax1.axhline(0.5, color="gray", ls="--", lw=1)
@@ -110,6 +117,9 @@ def novel_choice_figure(result: dict):
     label(ax3, "proxy reliance just before the shift", "reward lost after the shift (%)",
           f"one dot per seed ({cfg.runs} seeds per regime)")
     ax3.legend(fontsize=7, loc="upper left")
+    handles, names = ax1.get_legend_handles_labels()
+    fig.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, fontsize=8,
+               title="regimes (one colour each in every figure of this lesson)", title_fontsize=8)
     return fig
 
 
@@ -117,7 +127,7 @@ def novel_sweep_figure(scale_sweep: dict, ridge_sweep: dict):
     """The controls of experiment 3, one dot per seed and the mean per regime. Left two panels: proxy reliance
     and reward lost against the true feature's scale (1 = as large as the proxy). Right: both re-fits'
     reliance against their ridge penalty."""
-    from ..analysis.log_trick import NOVEL_NAMES, NOVEL_REGIMES
+    from ..analysis.log_trick import NOVEL_REGIMES
 
     fig, axes = subplots(3, width=4.0)
     panels = ((axes[0], scale_sweep, "reliance", 1.0), (axes[1], scale_sweep, "drop", 100.0),
@@ -130,16 +140,18 @@ def novel_sweep_figure(scale_sweep: dict, ridge_sweep: dict):
             off = (k - (len(regimes) - 1) / 2) * 0.12
             for j in x:
                 ax.scatter(np.full(vals.shape[1], j + off), vals[j], color=c, s=10, alpha=0.45)
-            ax.plot(x + off, vals.mean(1), "-o", color=c, lw=1.6, ms=5, label=NOVEL_NAMES[regime].split(" (")[0])
+            ax.plot(x + off, vals.mean(1), "-o", color=c, lw=1.6, ms=5, label=NOVEL_SHORT[regime])
         ax.set_xticks(x, [f"{v:g}" for v in sweep["values"]])
     axes[1].axhline(20, color="gray", ls="--", lw=1)
     label(axes[0], "true feature's scale (proxy's = 1)", "proxy reliance before the shift",
           "reliance vs. the scale gap")
     label(axes[1], "true feature's scale (proxy's = 1)", "reward lost after the shift (%)",
           "loss after the shift vs. the scale gap")
-    label(axes[2], "ridge penalty of the re-fits", "proxy reliance before the shift",
-          "the re-fits' reliance vs. their ridge")
-    axes[0].legend(fontsize=7, loc="lower left", title="line: mean; dots: seeds", title_fontsize=7)
+    label(axes[2], "ridge penalty of the raw-unit re-fits", "proxy reliance before the shift",
+          "the raw-unit re-fits' reliance vs. their ridge")
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(names), fontsize=8,
+               title="line: mean over seeds; dots: one seed each", title_fontsize=8)
     for ax in (axes[0], axes[2]):
         ax.set_ylim(-0.02, 1.02)
     return fig

@@ -18,13 +18,15 @@ def _runs_panel(ax, result, max_lines: int) -> None:
         ax.plot(t, run, color=color(WORSE if bad else 0), alpha=0.7 if bad else 0.25, lw=1.1 if bad else 0.8)
     ax.plot(t, result.p_best.mean(axis=0), color="k", lw=2, label="mean over runs")
     ax.plot([], [], color=color(0), lw=1, label="one run")
-    ax.plot([], [], color=color(WORSE), lw=1.1, label=f"run locked onto the worse arm (p_worse >= {thr:g})")
+    equal = result.config.p_left == result.config.p_right  # then "worse" is just arm 1 (p_right)
+    other = "arm 1 (arms equal)" if equal else "the worse arm"
+    ax.plot([], [], color=color(WORSE), lw=1.1, label=f"run locked onto {other} (p >= {thr:g})")
     for y in (thr, 1 - thr):
         ax.axhline(y, color="gray", ls="--", lw=0.8)
     ax.set_ylim(-0.02, 1.02)
     shown = min(len(worse), max_lines)
-    label(ax, "pull (step)", "probability of the better arm",
-          f"{int(worse.sum())} of {len(worse)} runs locked onto the worse arm" +
+    label(ax, "pull (step)", "probability of arm 0 (arms equal)" if equal else "probability of the better arm",
+          f"{int(worse.sum())} of {len(worse)} runs locked onto {other}" +
           (f" ({shown} drawn)" if shown < len(worse) else ""))
     ax.legend(loc="center right", fontsize=7)
 
