@@ -52,3 +52,20 @@ def sweep_figure(sweep: dict):
     label(ax, f"cost of a fight C (value V = {sweep['value']:g})", "fall of the mean payoff", "how much selection costs the population")
     ax.legend(fontsize=8)
     return fig
+
+
+def horizon_figure(sweep: dict):
+    """One agent against its own past: final expected reward and hawk share against how many rounds of
+    consequences each action is credited with (1 = each round on its own)."""
+    fig, ax = subplots(1, width=4.8)
+    h = np.array(sweep["horizons"])
+    for i, (key, name) in enumerate((("final_payoff", "expected reward per round"), ("final_hawk", "hawk share"))):
+        mean, lo, hi = (np.array(sweep[k]) for k in (key, key + "_min", key + "_max"))
+        ax.errorbar(h, mean, yerr=[mean - lo, hi - mean], fmt="o-", color=color([3, 1][i]), lw=2, capsize=2,
+                    label=f"{name} (bars: runs' range)")
+    ax.axhline(sweep["initial_payoff"], color="grey", ls="--", lw=1, label="reward at the start")
+    ax.set_xscale("log")
+    ax.set_xticks(h, [str(x) for x in h])
+    label(ax, "rounds of consequences credited to each action", "after training", "melioration and its control")
+    ax.legend(fontsize=7)
+    return fig
