@@ -185,12 +185,14 @@ def run_relative_fitness_cached(config: RelativeFitnessConfig) -> RelativeFitnes
     return run_relative_fitness(config)
 
 
-def credit_horizon_sweep(config: RelativeFitnessConfig, horizons=(1, 2, 5, 10, 20, 40)) -> dict:
-    """One agent against its own recent past, crediting each action with the rewards of the next ``horizon``
-    rounds (:func:`rlcore.learners.selfplay.train_against_own_past`; horizon 1 = each round on its own, the
-    melioration case). Per horizon: the final hawk share and the agent's final expected reward against its
-    recent past (mean, min and max over ``config.runs`` runs)."""
-    out = {"horizons": [int(h) for h in horizons], "initial_payoff": None}
+def credit_horizon_sweep(config: RelativeFitnessConfig, horizons=(1, 2, 5, 10, 20, 40),
+                         far_sighted: bool = True) -> dict:
+    """One agent against its own recent past, in episodes of ``horizon`` rounds whose memory follows every
+    round, crediting each action with the rewards of the rest of its episode (``far_sighted``) or with its own
+    round's reward only (the myopic control; :func:`rlcore.learners.selfplay.train_against_own_past`;
+    horizon 1 = each round on its own either way). Per horizon: the final hawk share and the agent's final
+    expected reward against its recent past (mean, min and max over ``config.runs`` runs)."""
+    out = {"horizons": [int(h) for h in horizons], "far_sighted": bool(far_sighted), "initial_payoff": None}
     for key in ("final_hawk", "final_hawk_min", "final_hawk_max", "final_payoff", "final_payoff_min",
                 "final_payoff_max"):
         out[key] = []
@@ -198,7 +200,8 @@ def credit_horizon_sweep(config: RelativeFitnessConfig, horizons=(1, 2, 5, 10, 2
         learner = SelfPlayConfig(learning_rate=config.learning_rate, steps=config.steps, games=config.games,
                                  opponent="past")
         p, q = train_against_own_past(learner, config.runs, config.initial_hawk, config.value, config.cost,
-                                      seed=derive_seed(config.seed, "horizon", int(h)), horizon=int(h))
+                                      seed=derive_seed(config.seed, "horizon", int(h)), horizon=int(h),
+                                      far_sighted=far_sighted)
         f = hawk_dove_fitness(q, config.value, config.cost)
         pay = p * f[..., 0] + (1 - p) * f[..., 1]
         out["initial_payoff"] = float(pay[0].mean())

@@ -84,7 +84,7 @@ def train_selfplay(config: SelfPlayConfig, runs: int, initial_hawk: float, value
 
 
 def train_against_own_past(config: SelfPlayConfig, runs: int, initial_hawk: float, value: float, cost: float,
-                           seed: SeedLike, horizon: int = 1):
+                           seed: SeedLike, horizon: int = 1, far_sighted: bool = True):
     """One agent against its own recent past, crediting each action with the rewards of the next ``horizon``
     rounds (the far-sighted control of melioration).
 
@@ -96,8 +96,9 @@ def train_against_own_past(config: SelfPlayConfig, runs: int, initial_hawk: floa
         theta <- theta + lr * mean_{episodes, h} (G_h - b_h) (1[a_h = hawk] - p),  b_h = the previous
         update's mean G_h.
 
-    With ``horizon = 1`` this is the myopic learner of :func:`train_selfplay` with ``opponent="past"`` (each
-    round credited on its own). Returns the hawk probability and the recent frequency, each (steps + 1, runs).
+    With ``far_sighted=False`` each action is credited with its own round's reward only (G_h = r_h), in the
+    same episodes with the same round-by-round memory: the myopic control. With ``horizon = 1`` both are the
+    myopic learner of :func:`train_selfplay` with ``opponent="past"`` (each round credited on its own). Returns the hawk probability and the recent frequency, each (steps + 1, runs).
     """
     if int(horizon) < 1:
         raise ValueError(f"horizon = {horizon} is outside its allowed range [1, inf)")
@@ -116,7 +117,7 @@ def train_against_own_past(config: SelfPlayConfig, runs: int, initial_hawk: floa
             theirs = (rng.random(q.shape) < q).astype(int)
             actions[..., h], rewards[..., h] = mine, play(mine, theirs, value, cost)
             q = (1 - config.memory) * q + config.memory * mine
-        to_go = np.cumsum(rewards[..., ::-1], axis=-1)[..., ::-1]
+        to_go = np.cumsum(rewards[..., ::-1], axis=-1)[..., ::-1] if far_sighted else rewards
         theta = theta + config.learning_rate * ((to_go - baseline) * (actions - p[:, None, None])).mean((1, 2))
         baseline = to_go.mean(1, keepdims=True)
         recent = q.mean(1)

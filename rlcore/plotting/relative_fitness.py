@@ -54,18 +54,23 @@ def sweep_figure(sweep: dict):
     return fig
 
 
-def horizon_figure(sweep: dict):
-    """One agent against its own past: final expected reward and hawk share against how many rounds of
-    consequences each action is credited with (1 = each round on its own)."""
+def horizon_figure(sweep: dict, myopic: dict | None = None):
+    """One agent against its own past: final expected reward (and hawk share) against the episode length H,
+    crediting each action with the rest of its episode (far-sighted) or with its own round only (myopic)."""
     fig, ax = subplots(1, width=4.8)
     h = np.array(sweep["horizons"])
-    for i, (key, name) in enumerate((("final_payoff", "expected reward per round"), ("final_hawk", "hawk share"))):
-        mean, lo, hi = (np.array(sweep[k]) for k in (key, key + "_min", key + "_max"))
-        ax.errorbar(h, mean, yerr=[mean - lo, hi - mean], fmt="o-", color=color([3, 1][i]), lw=2, capsize=2,
-                    label=f"{name} (bars: runs' range)")
+    rows = [(sweep, "final_payoff", "reward, credit = rest of the episode", 3, "-"),
+            (sweep, "final_hawk", "hawk share, credit = rest of the episode", 1, "-")]
+    if myopic is not None:
+        rows += [(myopic, "final_payoff", "reward, credit = own round only", 3, ":"),
+                 (myopic, "final_hawk", "hawk share, credit = own round only", 1, ":")]
+    for data, key, name, c, ls in rows:
+        mean, lo, hi = (np.array(data[k]) for k in (key, key + "_min", key + "_max"))
+        ax.errorbar(h, mean, yerr=[mean - lo, hi - mean], fmt="o", ls=ls, color=color(c), lw=2, capsize=2,
+                    label=name)
     ax.axhline(sweep["initial_payoff"], color="grey", ls="--", lw=1, label="reward at the start")
     ax.set_xscale("log")
     ax.set_xticks(h, [str(x) for x in h])
-    label(ax, "rounds of consequences credited to each action", "after training", "melioration and its control")
+    label(ax, "episode length H (rounds; bars: runs' range)", "after training", "melioration and its control")
     ax.legend(fontsize=7)
     return fig
