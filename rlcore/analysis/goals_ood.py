@@ -8,10 +8,17 @@ Three measurements, each with its references and controls:
    level's end. Tested on new levels with the coin at the end (in distribution) and on a ledge (moved). Per
    run: coin rate (the goal), end rate and death rate (the capability). The metric is calibrated on an
    untrained (uniform) policy, a scripted competent runner that ignores coins, and a scripted coin seeker.
+   Two representations (``CoinConfig.coin_feature``): "separate" (the coin feature is never on in training at
+   s = 0, so its weights stay at their start: an identity) and "shared" (the same feature marks the training
+   coin and the moved one): at s = 0 the representation decides whether the goal carries over.
 2. **Cue-follower vs. rule-inferrer** (:mod:`rlcore.envs.cued_doors`). The same door-picking learner trained
    on the game family as it is (it keys on the vivid cue) and with a share of games that show no cue (it keys on
-   the faint marker). Neither ever sees a misleading game in training. Measured: how far apart their policies are (mean total-variation distance) and their
-   success in aligned, misleading and arbitrary games with 1..doors picks (in-episode reward feedback).
+   the faint marker). Neither ever sees a misleading game in training. Measured: how far apart their policies
+   are (mean total-variation distance) on every kind of game, including the uncued games only one of them saw;
+   the share of games won within 1..doors picks and the expected number of picks to win (in-episode reward
+   feedback: a failed door is not opened again); a sweep over the number of doors; and the same learner on the
+   same aligned data from two starting weights (:func:`same_data_different_start`). On "arbitrary" games every
+   policy wins within k picks with probability k / doors (an identity, used as a calibration).
 3. **The cloning example**: an agent that values fitness correlates and one that values fitness, offered
    familiar options and then a new option that raises fitness without its correlates.
 """

@@ -97,6 +97,7 @@ def doors_sweep_figure(sweep: dict):
     ax.plot(doors, sweep["chance_picks"], color="grey", ls="--", lw=1, label="no information: (doors + 1) / 2")
     ax.axhline(1.0, color="grey", ls=":", lw=1, label="ideal: 1 pick")
     ax.set_xticks(doors)
+    ax.set_ylim(0.8, None)
     label(ax, "doors per game", "expected picks to win", "misleading games, with feedback")
     ax.legend(fontsize=7, loc="upper left")
     return fig

@@ -57,12 +57,12 @@ def sweep_figure(sweep: dict):
 def horizon_figure(sweep: dict, myopic: dict | None = None):
     """One agent against its own past: final expected reward (and hawk share) against the episode length H,
     crediting each action with the rest of its episode (far-sighted) or with its own round only (myopic)."""
-    fig, ax = subplots(1, width=4.8)
+    fig, ax = subplots(1, width=5.4, height=4.2)
     h = np.array(sweep["horizons"])
-    rows = [(sweep, "final_payoff", "reward, credit = rest of the episode", 3, "-"),
+    rows = [(sweep, "final_payoff", "reward, credit = rest of the episode", 0, "-"),
             (sweep, "final_hawk", "hawk share, credit = rest of the episode", 1, "-")]
     if myopic is not None:
-        rows += [(myopic, "final_payoff", "reward, credit = own round only", 3, ":"),
+        rows += [(myopic, "final_payoff", "reward, credit = own round only", 0, ":"),
                  (myopic, "final_hawk", "hawk share, credit = own round only", 1, ":")]
     for data, key, name, c, ls in rows:
         mean, lo, hi = (np.array(data[k]) for k in (key, key + "_min", key + "_max"))
@@ -72,5 +72,6 @@ def horizon_figure(sweep: dict, myopic: dict | None = None):
     ax.set_xscale("log")
     ax.set_xticks(h, [str(x) for x in h])
     label(ax, "episode length H (rounds; bars: runs' range)", "after training", "melioration and its control")
-    ax.legend(fontsize=7)
+    ax.set_ylim(0, 1.1)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=7)
     return fig
