@@ -8,10 +8,17 @@ Three measurements, each with its references and controls:
    level's end. Tested on new levels with the coin at the end (in distribution) and on a ledge (moved). Per
    run: coin rate (the goal), end rate and death rate (the capability). The metric is calibrated on an
    untrained (uniform) policy, a scripted competent runner that ignores coins, and a scripted coin seeker.
+   Two representations (``CoinConfig.coin_feature``): "separate" (the coin feature is never on in training at
+   s = 0, so its weights stay at their start: an identity) and "shared" (the same feature marks the training
+   coin and the moved one): at s = 0 the representation decides whether the goal carries over.
 2. **Cue-follower vs. rule-inferrer** (:mod:`rlcore.envs.cued_doors`). The same door-picking learner trained
    on the game family as it is (it keys on the vivid cue) and with a share of games that show no cue (it keys on
-   the faint marker). Neither ever sees a misleading game in training. Measured: how far apart their policies are (mean total-variation distance) and their
-   success in aligned, misleading and arbitrary games with 1..doors picks (in-episode reward feedback).
+   the faint marker). Neither ever sees a misleading game in training. Measured: how far apart their policies
+   are (mean total-variation distance) on every kind of game, including the uncued games only one of them saw;
+   the share of games won within 1..doors picks and the expected number of picks to win (in-episode reward
+   feedback: a failed door is not opened again); a sweep over the number of doors; and the same learner on the
+   same aligned data from two starting weights (:func:`same_data_different_start`). On "arbitrary" games every
+   policy wins within k picks with probability k / doors (an identity, used as a calibration).
 3. **The cloning example**: an agent that values fitness correlates and one that values fitness, offered
    familiar options and then a new option that raises fitness without its correlates.
 """
@@ -23,16 +30,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import Config, param
+from ..config import Config, choice, param
 from ..envs.coin_level import CoinLevelConfig
 from ..envs.cued_doors import CuedDoorsConfig, draw_games
-from ..learners.goal_agents import (PickerConfig, RunnerConfig, pick_with_feedback, play_levels,
+from ..learners.goal_agents import (PickerConfig, RunnerConfig, picks_to_win, play_levels,
                                     train_door_picker, train_level_runner)
 from ..learners.softmax import softmax
 from ..seeding import as_generator, derive_seed
 
 __all__ = ["CoinConfig", "run_coin_sweep", "coin_summary", "scripted_runner", "DoorsConfig", "run_doors",
-           "doors_summary", "run_doors_cached", "policy_distance",
+           "doors_summary", "run_doors_cached", "policy_distance", "doors_sweep", "same_data_different_start",
+           "MARKER_LEANING",
            "chance_within_tries", "cloning_choices", "SHARES"]
 
 #: Training shares of levels with the coin elsewhere (the curriculum's 0, 2, 10, 30% and a few more).
@@ -51,6 +59,9 @@ class CoinConfig(Config):
     runs: int = param(10, low=1, ui=(1, 20), doc="independent runs (seeds) per training share, >= 1")
     test_levels: int = param(200, low=1, ui=(20, 500), doc="new test levels per run and placement, >= 1")
     seed: int = param(0, low=0, ui=(0, 20), doc="first seed")
+    coin_feature: str = choice("separate", ("separate", "shared"),
+                               doc="the runner's coin feature: 'separate' (coin on the ledge above; end coin "
+                                   "taken by touch) or 'shared' (coin in my cell; every coin taken by grab)")
 
 
 def scripted_runner(seek_coin: bool, margin: float = 10.0) -> np.ndarray:
@@ -75,7 +86,8 @@ def run_coin_sweep(config: CoinConfig, shares=SHARES, progress=None) -> dict:
     Returns {"shares": [...], "learned": {share: {metric: per-run array}}, "references": {name: {metric: x}}}.
     """
     learner = RunnerConfig(learning_rate=config.learning_rate, updates=config.updates, episodes=config.episodes)
-    test_levels = CoinLevelConfig(length=config.length, pit_density=config.pit_density)
+    test_levels = CoinLevelConfig(length=config.length, pit_density=config.pit_density,
+                                  coin_feature=config.coin_feature)
     learned = {}
     for i, share in enumerate(shares):
         train_levels = test_levels.replace(coin_elsewhere=float(share))
@@ -141,37 +153,98 @@ AGENTS = ("cue-follower", "rule-inferrer")
 KINDS = ("aligned", "misleading", "arbitrary")
 
 
-def run_doors(config: DoorsConfig, progress=None) -> dict:
-    """Train both agents (``config.runs`` runs each) and test them on every kind of game with 1..doors picks.
-
-    Returns weights, success[agent][kind] (runs, doors) for budgets 1..doors, the policy distances per kind
-    (runs,), and the references (uniform picker; chance within k tries)."""
+def _train_both(config: DoorsConfig) -> dict:
     learner = PickerConfig(learning_rate=config.learning_rate, updates=config.updates, games=config.games)
-    family = CuedDoorsConfig(doors=config.doors, cue_salience=config.cue_salience,
-                             marker_salience=config.marker_salience)
     shares = np.r_[np.zeros(config.runs), np.full(config.runs, config.uncued_share)]
-    both = train_door_picker(learner, family, 2 * config.runs, derive_seed(config.seed, "pickers"), shares)
-    weights = {"cue-follower": both[:config.runs], "rule-inferrer": both[config.runs:]}
+    both = train_door_picker(learner, _family(config), 2 * config.runs, derive_seed(config.seed, "pickers"), shares)
+    return {"cue-follower": both[:config.runs], "rule-inferrer": both[config.runs:]}
+
+
+def _family(config: DoorsConfig) -> CuedDoorsConfig:
+    return CuedDoorsConfig(doors=config.doors, cue_salience=config.cue_salience,
+                           marker_salience=config.marker_salience, uncued_share=config.uncued_share)
+
+
+def run_doors(config: DoorsConfig, progress=None) -> dict:
+    """Train both agents (``config.runs`` runs each) and test them on every kind of game.
+
+    Each test game is played until the winner is found (a failed door is not opened again): ``picks`` per agent
+    and kind (runs, games); success within k picks (k = 1: no feedback) is the share with picks <= k, and the
+    expected number of picks to win is their mean. Policy distances (runs,) are measured on every test kind
+    and also on games that show no cue ("uncued") and on the rule-inferrer's own training mix ("train mix")."""
+    weights = _train_both(config)
+    family = _family(config)
     if progress is not None:
         progress(0.5)
     rng = as_generator(derive_seed(config.seed, "test"))
     n, runs, d = config.test_games, config.runs, config.doors
     budgets = np.arange(1, d + 1)
-    success = {a: {k: np.zeros((runs, d)) for k in KINDS} for a in AGENTS + ("uniform",)}
+    success = {a: {} for a in AGENTS + ("uniform",)}
+    picks = {a: {} for a in AGENTS + ("uniform",)}
     distance = {}
-    for kind in KINDS:
-        feats, winner = draw_games(family, runs * n, rng, kind)
+    for kind in KINDS + ("uncued", "train mix"):
+        share = {"uncued": 1.0, "train mix": config.uncued_share}.get(kind)
+        feats, winner = draw_games(family, runs * n, rng, "train" if share is not None else kind,
+                                   None if share is None else np.full(runs * n, share))
         pis = {a: softmax(np.einsum("ndf,nf->nd", feats, np.repeat(weights[a], n, 0))) for a in AGENTS}
         distance[kind] = np.array([policy_distance(pis["cue-follower"][r * n:(r + 1) * n],
                                                    pis["rule-inferrer"][r * n:(r + 1) * n]) for r in range(runs)])
+        if share is not None:
+            continue
         for a in AGENTS + ("uniform",):
             w = np.zeros((runs * n, 2)) if a == "uniform" else np.repeat(weights[a], n, 0)
-            for j, k in enumerate(budgets):
-                success[a][kind][:, j] = pick_with_feedback(w, feats, winner, int(k), rng).reshape(runs, n).mean(1)
+            p = picks_to_win(w, feats, winner, rng).reshape(runs, n)
+            picks[a][kind] = p.mean(1)
+            success[a][kind] = (p[..., None] <= budgets).mean(1)
     if progress is not None:
         progress(1.0)
-    return {"weights": weights, "success": success, "distance": distance, "budgets": budgets,
-            "chance": np.array([chance_within_tries(d, int(k)) for k in budgets])}
+    return {"weights": weights, "success": success, "picks": picks, "distance": distance, "budgets": budgets,
+            "chance": np.array([chance_within_tries(d, int(k)) for k in budgets]),
+            "chance_picks": (d + 1) / 2}
+
+
+def doors_sweep(config: DoorsConfig, doors=(2, 4, 6, 8)) -> dict:
+    """Expected picks to win a misleading game for both agents at each number of doors (everything else from
+    ``config``), beside the no-information reference (doors + 1) / 2; and each agent's one-pick win rate."""
+    out = {"doors": [int(x) for x in doors], "chance_picks": [(x + 1) / 2 for x in doors]}
+    for a in AGENTS:
+        out[a] = {"picks": [], "picks_max": [], "one_pick": []}
+    out["picks_saved_min"] = []
+    for x in doors:
+        r = run_doors(config.replace(doors=int(x)))
+        for a in AGENTS:
+            out[a]["picks"].append(float(r["picks"][a]["misleading"].mean()))
+            out[a]["picks_max"].append(float(r["picks"][a]["misleading"].max()))
+            out[a]["one_pick"].append(float(r["success"][a]["misleading"][:, 0].mean()))
+        out["picks_saved_min"].append(float((r["picks"]["cue-follower"]["misleading"]
+                                             - r["picks"]["rule-inferrer"]["misleading"]).min()))
+    return out
+
+
+#: The marker-leaning starting weights [cue, marker] of the same-data control.
+MARKER_LEANING = (-2.0, 4.0)
+
+
+def same_data_different_start(config: DoorsConfig, initial=MARKER_LEANING) -> dict:
+    """The cleanest form of "same behaviour in distribution, different outside": the same learner trained on
+    the same kind of data (aligned games only) from two starting weights, zero and ``initial`` (an inductive
+    bias towards the marker). Returns the policy distance and each start's one-pick win rate on aligned and
+    misleading games (means and per-run extremes over ``config.runs`` runs)."""
+    learner = PickerConfig(learning_rate=config.learning_rate, updates=config.updates, games=config.games)
+    family = _family(config).replace(uncued_share=0.0)
+    w = {"zero start": train_door_picker(learner, family, config.runs, derive_seed(config.seed, "start", 0)),
+         "marker-leaning start": train_door_picker(learner, family, config.runs,
+                                                   derive_seed(config.seed, "start", 1), initial=initial)}
+    rng = as_generator(derive_seed(config.seed, "start test"))
+    n, out = config.test_games, {"initial": list(initial), "weights": {k: v.mean(0).tolist() for k, v in w.items()}}
+    for kind in ("aligned", "misleading"):
+        feats, winner = draw_games(family, n, rng, kind)
+        pis = {k: [softmax(np.einsum("ndf,f->nd", feats, v[r])) for r in range(config.runs)] for k, v in w.items()}
+        dist = np.array([policy_distance(a, b) for a, b in zip(*pis.values())])
+        out[kind] = {"distance": float(dist.mean()), "distance_max": float(dist.max()),
+                     "distance_min": float(dist.min()),
+                     **{k: float(np.mean([p[np.arange(n), winner].mean() for p in v])) for k, v in pis.items()}}
+    return out
 
 
 @functools.lru_cache(maxsize=64)
@@ -188,6 +261,12 @@ def doors_summary(result: dict) -> dict:
     out["advantage"] = {k: (s["rule-inferrer"][k] - s["cue-follower"][k]).mean(0).tolist() for k in KINDS}
     out["advantage_min_over_runs"] = {k: (s["rule-inferrer"][k] - s["cue-follower"][k]).min(0).tolist()
                                       for k in KINDS}
+    out["picks"] = {a: {k: float(v.mean()) for k, v in result["picks"][a].items()} for a in result["picks"]}
+    out["picks_saved"] = {k: float((result["picks"]["cue-follower"][k] - result["picks"]["rule-inferrer"][k]).mean())
+                          for k in KINDS}
+    out["picks_saved_min"] = {k: float((result["picks"]["cue-follower"][k]
+                                        - result["picks"]["rule-inferrer"][k]).min()) for k in KINDS}
+    out["chance_picks"] = result["chance_picks"]
     out["distance"] = {k: float(v.mean()) for k, v in result["distance"].items()}
     out["distance_max"] = {k: float(v.max()) for k, v in result["distance"].items()}
     out["distance_min"] = {k: float(v.min()) for k, v in result["distance"].items()}

@@ -11,7 +11,8 @@ Self-play REINFORCE in Hawk-Dove (:mod:`rlcore.learners.selfplay`) from a mostly
   rises) and a shared reward (each seat paid the pair's mean: now the learner climbs J(p) itself);
 * **one agent against its own past** (each action's payoff depends on how often the agent chose it lately):
   the competition moved inside one agent, where REINFORCE equalizes the payoffs of its actions (Herrnstein's
-  melioration) instead of maximizing their total.
+  melioration) instead of maximizing their total; and its control, the same agent crediting each action with
+  the rewards of the following rounds (:func:`credit_horizon_sweep`), which does not meliorate.
 
 The quantity every claim is about is the population's expected mean payoff J(p) = V/2 - C p^2 / 2 (self-play
 and shared reward) or the learner's expected reward against the frozen opponent.
@@ -27,12 +28,12 @@ import numpy as np
 
 from ..config import Config, param
 from ..envs.hawk_dove import hawk_dove_fitness, mean_payoff
-from ..learners.selfplay import SelfPlayConfig, train_selfplay
+from ..learners.selfplay import SelfPlayConfig, train_against_own_past, train_selfplay
 from ..seeding import derive_seed
 
 __all__ = ["RelativeFitnessConfig", "RelativeFitnessResult", "run_relative_fitness", "expected_dynamics",
            "replicator_path", "selfplay_logit_gradient", "rest_point", "cost_sweep",
-           "run_relative_fitness_cached"]
+           "run_relative_fitness_cached", "credit_horizon_sweep"]
 
 CONDITIONS = ("self", "frozen", "team", "past")
 
@@ -182,3 +183,30 @@ def cost_sweep(config: RelativeFitnessConfig, costs=(1.0, 2.0, 3.0, 4.0, 6.0, 8.
 def run_relative_fitness_cached(config: RelativeFitnessConfig) -> RelativeFitnessResult:
     """:func:`run_relative_fitness`, remembered per config (a widget moved back answers at once)."""
     return run_relative_fitness(config)
+
+
+def credit_horizon_sweep(config: RelativeFitnessConfig, horizons=(1, 2, 5, 10, 20, 40),
+                         far_sighted: bool = True) -> dict:
+    """One agent against its own recent past, in episodes of ``horizon`` rounds whose memory follows every
+    round, crediting each action with the rewards of the rest of its episode (``far_sighted``) or with its own
+    round's reward only (the myopic control; :func:`rlcore.learners.selfplay.train_against_own_past`;
+    horizon 1 = each round on its own either way). Per horizon: the final hawk share and the agent's final
+    expected reward against its recent past (mean, min and max over ``config.runs`` runs)."""
+    out = {"horizons": [int(h) for h in horizons], "far_sighted": bool(far_sighted), "initial_payoff": None}
+    for key in ("final_hawk", "final_hawk_min", "final_hawk_max", "final_payoff", "final_payoff_min",
+                "final_payoff_max"):
+        out[key] = []
+    for h in horizons:
+        learner = SelfPlayConfig(learning_rate=config.learning_rate, steps=config.steps, games=config.games,
+                                 opponent="past")
+        p, q = train_against_own_past(learner, config.runs, config.initial_hawk, config.value, config.cost,
+                                      seed=derive_seed(config.seed, "horizon", int(h)), horizon=int(h),
+                                      far_sighted=far_sighted)
+        f = hawk_dove_fitness(q, config.value, config.cost)
+        pay = p * f[..., 0] + (1 - p) * f[..., 1]
+        out["initial_payoff"] = float(pay[0].mean())
+        for key, arr in (("final_hawk", p[-1]), ("final_payoff", pay[-1])):
+            out[key].append(float(arr.mean()))
+            out[key + "_min"].append(float(arr.min()))
+            out[key + "_max"].append(float(arr.max()))
+    return out

@@ -11,6 +11,16 @@ Actions: 0 = step right, 1 = jump (two cells right, over a pit), 2 = grab (colle
 nothing happens). Observation (4 binary features): pit one cell ahead, pit two cells ahead, coin on the ledge
 above, coin somewhere ahead (to the right, on the ground or on a ledge).
 
+Two representations (``coin_feature``):
+
+* ``"separate"`` (CoinRun's situation for this agent): the third feature is "coin on the ledge above", on only
+  when a ledge coin is overhead, so in training with every coin at the end it is never on; the end coin is
+  collected by touch.
+* ``"shared"``: the third feature is "coin in my cell" (on the ledge above or on the ground where the agent
+  stands) and every coin is collected by *grab*, the end coin too: arriving at the end cell, the agent has one
+  action to grab it, otherwise the episode ends with 0. The same feature is then on in every training level,
+  next to the end coin, and again under a moved coin.
+
 :class:`CoinLevels` simulates a batch of levels at once (numpy); :class:`CoinLevel` is the Gymnasium
 environment, one level per episode, built on the same code.
 """
@@ -22,7 +32,7 @@ from dataclasses import dataclass
 import gymnasium as gym
 import numpy as np
 
-from ..config import Config, param
+from ..config import Config, choice, param
 from ._registry import register_env
 
 __all__ = ["CoinLevelConfig", "CoinLevels", "CoinLevel", "RIGHT", "JUMP", "GRAB", "N_FEATURES"]
@@ -40,6 +50,9 @@ class CoinLevelConfig(Config):
                                doc="chance that an allowed cell is a pit, in [0, 1]")
     coin_elsewhere: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.01),
                                   doc="share of levels with the coin on a ledge above a random cell")
+    coin_feature: str = choice("separate", ("separate", "shared"),
+                               doc="'separate': feature 'coin on the ledge above', end coin taken by touch; "
+                                   "'shared': feature 'coin in my cell', every coin taken by grab")
 
     @property
     def max_steps(self) -> int:
@@ -75,13 +88,16 @@ class CoinLevels:
         self.coin = np.zeros(n, dtype=bool)
         self.died = np.zeros(n, dtype=bool)
         self.reached_end = np.zeros(n, dtype=bool)
+        self._waiting = np.zeros(n, dtype=bool)  # 'shared': at the end cell, one action left to grab its coin
 
     def observe(self) -> np.ndarray:
-        """Features (n, 4) as float: pit +1, pit +2, coin above, coin ahead."""
+        """Features (n, 4) as float: pit +1, pit +2, coin above ('shared': coin in my cell), coin ahead."""
         L, idx = self.config.length, np.arange(self.n)
         ahead1 = self.pits[idx, np.minimum(self.pos + 1, L - 1)]
         ahead2 = self.pits[idx, np.minimum(self.pos + 2, L - 1)]
-        above = self.ledge & (self.coin_cell == self.pos)
+        above = self.coin_cell == self.pos
+        if self.config.coin_feature == "separate":
+            above = above & self.ledge
         ahead = self.coin_cell > self.pos
         return np.stack([ahead1, ahead2, above, ahead], axis=1).astype(np.float64)
 
@@ -89,19 +105,22 @@ class CoinLevels:
         """Apply ``actions`` to the levels not yet done; return the rewards (n,)."""
         L, live = self.config.length, ~self.done
         actions = np.asarray(actions)
+        shared = self.config.coin_feature == "shared"
         reward = np.zeros(self.n)
-        grab = live & (actions == GRAB) & self.ledge & (self.coin_cell == self.pos)
+        grab = live & (actions == GRAB) & (self.ledge | shared) & (self.coin_cell == self.pos)
         move = np.where(actions == RIGHT, 1, np.where(actions == JUMP, 2, 0)) * live
         self.pos = np.minimum(self.pos + move, L - 1)
         fell = live & self.pits[np.arange(self.n), self.pos]
         at_end = live & ~fell & (self.pos == L - 1)
-        ground_coin = at_end & ~self.ledge
+        ground_coin = at_end & ~self.ledge & (not shared)
         got = grab | ground_coin
         reward[got] = 1.0
         self.coin |= got
         self.died |= fell
         self.reached_end |= at_end
-        self.done |= got | fell | at_end
+        wait = at_end & ~self.ledge & shared & ~self._waiting & ~got  # just arrived at the end coin
+        self.done |= got | fell | (at_end & ~wait) | (live & self._waiting)
+        self._waiting = wait
         return reward
 
 
@@ -111,8 +130,10 @@ class CoinLevel(gym.Env):
 
     metadata = {"render_modes": []}
 
-    def __init__(self, length: int = 14, pit_density: float = 0.35, coin_elsewhere: float = 0.0):
-        self.config = CoinLevelConfig(length=length, pit_density=pit_density, coin_elsewhere=coin_elsewhere)
+    def __init__(self, length: int = 14, pit_density: float = 0.35, coin_elsewhere: float = 0.0,
+                 coin_feature: str = "separate"):
+        self.config = CoinLevelConfig(length=length, pit_density=pit_density, coin_elsewhere=coin_elsewhere,
+                                      coin_feature=coin_feature)
         self.action_space = gym.spaces.Discrete(3)
         self.observation_space = gym.spaces.MultiBinary(N_FEATURES)
         self._level: CoinLevels | None = None

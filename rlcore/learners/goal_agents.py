@@ -28,7 +28,7 @@ from ..seeding import SeedLike, as_generator
 from .softmax import softmax
 
 __all__ = ["RunnerConfig", "train_level_runner", "play_levels", "PickerConfig", "train_door_picker",
-           "pick_with_feedback", "level_features"]
+           "pick_with_feedback", "picks_to_win", "level_features"]
 
 
 @dataclass(frozen=True)
@@ -98,12 +98,13 @@ class PickerConfig(Config):
 
 
 def train_door_picker(config: PickerConfig, doors_config: CuedDoorsConfig, runs: int, seed: SeedLike,
-                      uncued_shares=None) -> np.ndarray:
+                      uncued_shares=None, initial=(0.0, 0.0)) -> np.ndarray:
     """Train ``runs`` door pickers on training games (one pick each); return their weights (runs, 2).
-    ``uncued_shares`` (runs,) gives each run its own share of games without a cue (default: the config's)."""
+    ``uncued_shares`` (runs,) gives each run its own share of games without a cue (default: the config's);
+    ``initial`` is the starting weight vector [cue, marker] (an inductive bias; default zero)."""
     rng = as_generator(seed)
     per_game = None if uncued_shares is None else np.repeat(np.asarray(uncued_shares, float), config.games)
-    w = np.zeros((runs, 2))
+    w = np.tile(np.asarray(initial, dtype=np.float64), (runs, 1))
     baseline = np.zeros(runs)
     n = config.games
     for _ in range(config.updates):
@@ -133,3 +134,20 @@ def pick_with_feedback(w: np.ndarray, feats: np.ndarray, winner: np.ndarray, tri
         won |= a == winner
         tried[np.arange(n), a] = True
     return won
+
+
+def picks_to_win(w: np.ndarray, feats: np.ndarray, winner: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """How many picks (1..doors) pickers with weights ``w`` (n, 2) need to open the winner of games ``feats``
+    (n, doors, 2), each pick sampled from the policy over the doors not yet tried (a failure is reward feedback:
+    that door is not opened again). Success within k picks is ``picks <= k``."""
+    n, d, _ = feats.shape
+    logits = np.einsum("ndf,nf->nd", feats, w)
+    tried = np.zeros((n, d), dtype=bool)
+    picks, found = np.full(n, d), np.zeros(n, dtype=bool)
+    for k in range(1, d + 1):
+        pi = softmax(np.where(tried, -np.inf, logits))
+        a = np.minimum((rng.random(n)[:, None] > np.cumsum(pi, axis=1)).sum(1), d - 1)
+        picks = np.where(~found & (a == winner), k, picks)
+        found |= a == winner
+        tried[np.arange(n), a] = True
+    return picks

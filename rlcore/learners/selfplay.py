@@ -32,7 +32,7 @@ from ..config import Config, choice, param
 from ..envs.hawk_dove import play
 from ..seeding import SeedLike, as_generator
 
-__all__ = ["SelfPlayConfig", "train_selfplay"]
+__all__ = ["SelfPlayConfig", "train_selfplay", "train_against_own_past"]
 
 OPPONENTS = ("self", "frozen", "team", "past")
 
@@ -81,3 +81,45 @@ def train_selfplay(config: SelfPlayConfig, runs: int, initial_hawk: float, value
     history[-1] = 1 / (1 + np.exp(-theta))
     opponents[-1] = {"frozen": frozen_p, "past": recent}.get(config.opponent, history[-1])
     return (history, opponents) if return_opponent else history
+
+
+def train_against_own_past(config: SelfPlayConfig, runs: int, initial_hawk: float, value: float, cost: float,
+                           seed: SeedLike, horizon: int = 1, far_sighted: bool = True):
+    """One agent against its own recent past, crediting each action with the rewards of the next ``horizon``
+    rounds (the far-sighted control of melioration).
+
+    Each update plays ``games`` episodes of ``horizon`` rounds. The opponent plays hawk with the agent's recent
+    hawk frequency q, which follows the agent's own actions round by round, q <- (1 - memory) q + memory
+    1[a = hawk] (averaged over the batch between updates). Each action is credited with its reward-to-go
+    G_h = r_h + ... + r_{horizon-1} (the rounds its consequences for q can reach):
+
+        theta <- theta + lr * mean_{episodes, h} (G_h - b_h) (1[a_h = hawk] - p),  b_h = the previous
+        update's mean G_h.
+
+    With ``far_sighted=False`` each action is credited with its own round's reward only (G_h = r_h), in the
+    same episodes with the same round-by-round memory: the myopic control. With ``horizon = 1`` both are the
+    myopic learner of :func:`train_selfplay` with ``opponent="past"`` (each round credited on its own). Returns the hawk probability and the recent frequency, each (steps + 1, runs).
+    """
+    if int(horizon) < 1:
+        raise ValueError(f"horizon = {horizon} is outside its allowed range [1, inf)")
+    rng = as_generator(seed)
+    theta = np.full(runs, np.log(initial_hawk / (1 - initial_hawk)))
+    recent = np.full(runs, initial_hawk)
+    history, opponents = np.empty((config.steps + 1, runs)), np.empty((config.steps + 1, runs))
+    baseline = np.zeros((runs, 1, horizon))
+    for t in range(config.steps):
+        p = 1 / (1 + np.exp(-theta))
+        history[t], opponents[t] = p, recent
+        q = np.repeat(recent[:, None], config.games, 1)
+        actions, rewards = np.empty((runs, config.games, horizon)), np.empty((runs, config.games, horizon))
+        for h in range(horizon):
+            mine = (rng.random(q.shape) < p[:, None]).astype(int)
+            theirs = (rng.random(q.shape) < q).astype(int)
+            actions[..., h], rewards[..., h] = mine, play(mine, theirs, value, cost)
+            q = (1 - config.memory) * q + config.memory * mine
+        to_go = np.cumsum(rewards[..., ::-1], axis=-1)[..., ::-1] if far_sighted else rewards
+        theta = theta + config.learning_rate * ((to_go - baseline) * (actions - p[:, None, None])).mean((1, 2))
+        baseline = to_go.mean(1, keepdims=True)
+        recent = q.mean(1)
+    history[-1], opponents[-1] = 1 / (1 + np.exp(-theta)), recent
+    return history, opponents

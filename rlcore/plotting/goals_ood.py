@@ -55,7 +55,49 @@ def doors_figure(result: dict):
         ax.set_xticks(budgets)
         ax.set_ylim(-0.03, 1.03)
         dist = result["distance"][kind].mean()
-        label(ax, "picks allowed (k > 1: reward feedback)", "share of games won",
-              f"{kind} games (policy distance {dist:.2f})")
+        title = f"{kind} games (policy distance {dist:.2f})"
+        if kind == "arbitrary":
+            title = f"arbitrary: every policy at k/doors\n(an identity; policy distance {dist:.2f})"
+        label(ax, "picks allowed (k > 1: reward feedback)", "share of games won", title)
     axes[0].legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def representation_figure(separate: dict, shared: dict, share: float = 0.0):
+    """Runners trained with every coin at the end (training share ``share``), two coin representations side
+    by side: coin, end and death rates on moved-coin levels and the coin rate in distribution (dots: runs)."""
+    fig, axes = subplots(1, width=6.4)
+    ax = axes[0] if hasattr(axes, "__len__") else axes
+    metrics = (("ledge_coin", "moved coin:\ngot it (goal)"), ("ledge_end", "moved coin:\nreached the end"),
+               ("ledge_died", "moved coin:\nfell"), ("end_coin", "coin at the end:\ngot it"))
+    x = np.arange(len(metrics))
+    for i, (sweep, name) in enumerate(((separate, "feature 'coin on the ledge above' (never on in training)"),
+                                       (shared, "feature 'coin in my cell' (on next to every training coin)"))):
+        m = sweep["learned"][float(share)]
+        means = [m[k].mean() for k in dict(metrics)]
+        ax.bar(x + 0.2 * (2 * i - 1), means, width=0.38, color=color(i), alpha=0.8, label=name)
+        for j, k in enumerate(dict(metrics)):
+            ax.plot(np.full(len(m[k]), x[j] + 0.2 * (2 * i - 1)), m[k], ".", color="k", ms=3, alpha=0.5)
+    ax.set_xticks(x, [t for _, t in metrics], fontsize=8)
+    ax.set_ylim(0, 1.4)
+    ax.set_yticks(np.linspace(0, 1, 6))
+    label(ax, "", "share of test levels", f"trained with {share:.0%} of coins elsewhere: two representations")
+    ax.legend(fontsize=7, loc="upper center")
+    return fig
+
+
+def doors_sweep_figure(sweep: dict):
+    """Expected picks to win a misleading game (a failed door is not opened again) against the number of
+    doors, for both agents, beside the uninformed picker's (doors + 1) / 2 and the ideal 1."""
+    fig, axes = subplots(1, width=4.8)
+    ax = axes[0] if hasattr(axes, "__len__") else axes
+    doors = np.array(sweep["doors"])
+    for i, agent in enumerate(("cue-follower", "rule-inferrer")):
+        ax.plot(doors, sweep[agent]["picks"], "o-", color=color(i), lw=2, label=NAMES[agent])
+    ax.plot(doors, sweep["chance_picks"], color="grey", ls="--", lw=1, label="no information: (doors + 1) / 2")
+    ax.axhline(1.0, color="grey", ls=":", lw=1, label="ideal: 1 pick")
+    ax.set_xticks(doors)
+    ax.set_ylim(0.8, None)
+    label(ax, "doors per game", "expected picks to win", "misleading games, with feedback")
+    ax.legend(fontsize=7, loc="upper left")
     return fig

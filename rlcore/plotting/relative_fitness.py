@@ -52,3 +52,26 @@ def sweep_figure(sweep: dict):
     label(ax, f"cost of a fight C (value V = {sweep['value']:g})", "fall of the mean payoff", "how much selection costs the population")
     ax.legend(fontsize=8)
     return fig
+
+
+def horizon_figure(sweep: dict, myopic: dict | None = None):
+    """One agent against its own past: final expected reward (and hawk share) against the episode length H,
+    crediting each action with the rest of its episode (far-sighted) or with its own round only (myopic)."""
+    fig, ax = subplots(1, width=5.4, height=4.2)
+    h = np.array(sweep["horizons"])
+    rows = [(sweep, "final_payoff", "reward, credit = rest of the episode", 0, "-"),
+            (sweep, "final_hawk", "hawk share, credit = rest of the episode", 1, "-")]
+    if myopic is not None:
+        rows += [(myopic, "final_payoff", "reward, credit = own round only", 0, ":"),
+                 (myopic, "final_hawk", "hawk share, credit = own round only", 1, ":")]
+    for data, key, name, c, ls in rows:
+        mean, lo, hi = (np.array(data[k]) for k in (key, key + "_min", key + "_max"))
+        ax.errorbar(h, mean, yerr=[mean - lo, hi - mean], fmt="o", ls=ls, color=color(c), lw=2, capsize=2,
+                    label=name)
+    ax.axhline(sweep["initial_payoff"], color="grey", ls="--", lw=1, label="reward at the start")
+    ax.set_xscale("log")
+    ax.set_xticks(h, [str(x) for x in h])
+    label(ax, "episode length H (rounds; bars: runs' range)", "after training", "melioration and its control")
+    ax.set_ylim(0, 1.1)
+    fig.legend(loc="outside lower center", ncol=2, fontsize=7)
+    return fig
