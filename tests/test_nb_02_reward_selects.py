@@ -124,6 +124,9 @@ def test_score_vs_cue_across_seeds():
     assert result.left_probability(0.1)[3][3] > 0.9          # ... and at 10% trained to turn back (from the middle,
     # where reaching an end sends the agent)
     assert result.train_success.min() > 0.9
+    short = run_coin(CoinConfig(runs=10, episodes=300, test_episodes=100, seed=5)).test_success[2]
+    assert short[1].mean() < scored[1].mean() - 0.15        # a count, not a share: 2% of 300 episodes (6) adapts
+    assert short[2].mean() > 0.9                             # less than 2% of 1000 (20); 10% of 300 (30) adapts
 
 
 def test_probe_across_seeds():

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 import rlcore  # noqa: F401  (registers the environments)
-from rlcore.analysis.reward_selects import (faking_is_best, press_probability, probe_r2, rater_values)
+from rlcore.analysis.reward_selects import (BUTTON_AGENTS, ButtonConfig, faking_is_best, press_probability,
+                                            press_thresholds, probe_r2, rater_values, run_button)
 from rlcore.envs.reward_selects import (ButtonCorridorConfig, ContextBanditConfig, CoinCorridorConfig,
                                         context_value)
-from rlcore.learners.reward_selects import coin_view, fit_reward_model, plan_corridor
+from rlcore.learners.reward_selects import coin_view, fit_reward_model, plan_corridor, softmax, train_button_pg
 
 
 def test_press_probability_matches_episodes_in_the_env():
@@ -100,11 +101,6 @@ def test_context_value_matches_sampled_rewards_and_probe_r2_is_calibrated():
 
 
 # ----------------------------------------------------------------------------- the button's arithmetic rows
-from rlcore.analysis.reward_selects import (BUTTON_AGENTS, ButtonConfig, press_thresholds,  # noqa: E402
-                                            run_button)
-from rlcore.learners.reward_selects import train_button_pg, softmax  # noqa: E402
-
-
 @pytest.mark.parametrize("gamma,length", [(0.8, 9), (0.9, 9), (0.8, 12)])
 def test_planner_and_value_agent_switch_at_the_closed_form(gamma, length):
     result = run_button(ButtonConfig(runs=3, gamma=gamma, length=length, seed=1))

@@ -6,12 +6,18 @@ presses it. Agents, all trained ``episodes`` episodes per run:
 
 * ``pg, trained without``: tabular REINFORCE in the corridor without the button, then offered it;
 * ``pg + lamp, trained without``: the same with one extra weight on the lamp of the cell an action leads to;
+* ``pg, linear features, trained without``: REINFORCE, no value function, action scores linear in the features
+  of the cell an action leads to (the value agent's parameterization, every weight shared across states);
 * ``planner on a learned reward model``: ridge regression of reward on cell features from random exploration
   without the button, then value iteration on the known moves with that model (the button's lamp is a feature);
 * ``value-based, trained without``: Q-learning on afterstate values linear in the same features;
 * ``pg, trained with``: tabular REINFORCE with the button present.
 
-References: the uniform random policy (chance) and the planner on the true reward (the reward maximizer).
+References: the uniform random policy (chance) and the planner on the true reward (the reward maximizer). At
+similarity 0 the button shows the features of the dead end the agents trained with, so that column is each
+agent's button-blind reference. The planner's and the value agent's switching similarities are closed forms
+(:func:`press_thresholds`); :func:`run_button_reward_sweep` and :func:`run_button_budget_sweep` vary the
+button's reward (agent trained with it) and the training length (the two lamp-seeing PG agents).
 The press rate of a stochastic policy is the exact probability that an episode ends on the button (computed
 from the policy, no sampling); a greedy agent presses (1) or not (0). Training never depends on the lamp's
 similarity (the button is absent, or only the tabular agent sees it), so one training serves every similarity.

@@ -26,8 +26,8 @@ import numpy as np
 from ..envs.reward_selects import (LEFT, RIGHT, button_features, button_next, button_step, coin_step,
                                    rater_step)
 
-__all__ = ["train_button_pg", "train_button_linear_pg", "button_policy", "train_button_values", "fit_reward_model", "plan_corridor",
-           "train_coin_pg", "coin_view", "COIN_VIEWS", "train_rater_bandit", "softmax"]
+__all__ = ["train_button_pg", "train_button_linear_pg", "button_policy", "train_button_values", "fit_reward_model",
+           "plan_corridor", "train_coin_pg", "coin_view", "COIN_VIEWS", "train_rater_bandit", "softmax"]
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
