@@ -455,18 +455,21 @@ class ProbeConfig(Config):
 
 def probe_r2(train_features, test_features, train_target, test_target, ridge: float | None = None,
              folds: int = 5) -> float:
-    """Held-out R^2 of a ridge linear probe (with intercept) fitted on the training features. ``ridge=None``
-    chooses the penalty from PROBE_RIDGES by ``folds``-fold cross-validation on the training set only."""
-    a = np.c_[train_features, np.ones(len(train_features))]
-    b = np.c_[test_features, np.ones(len(test_features))]
+    """Held-out R^2 of a ridge linear probe with an unpenalized intercept (features and target centred on the
+    fitting set), fitted on the training features. ``ridge=None`` chooses the penalty from PROBE_RIDGES by
+    ``folds``-fold cross-validation on the training set only."""
+    def fit_predict(x_fit, y_fit, x_new, lam):
+        mx, my = x_fit.mean(0), y_fit.mean()
+        return (x_new - mx) @ fit_reward_model(x_fit - mx, y_fit - my, lam) + my
+
+    x, z = np.asarray(train_features, dtype=float), np.asarray(test_features, dtype=float)
     y = np.asarray(train_target, dtype=float)
     if ridge is None:
-        fold = np.arange(len(a)) % folds
-        errors = [sum((((y[fold == k] - a[fold == k] @ fit_reward_model(a[fold != k], y[fold != k], lam)) ** 2)
-                        .sum()) for k in range(folds)) for lam in PROBE_RIDGES]
+        fold = np.arange(len(x)) % folds
+        errors = [sum(((y[fold == k] - fit_predict(x[fold != k], y[fold != k], x[fold == k], lam)) ** 2).sum()
+                      for k in range(folds)) for lam in PROBE_RIDGES]
         ridge = PROBE_RIDGES[int(np.argmin(errors))]
-    w = fit_reward_model(a, y, ridge)
-    resid = np.asarray(test_target) - b @ w
+    resid = np.asarray(test_target) - fit_predict(x, y, z, ridge)
     return float(1.0 - (resid ** 2).sum() / ((test_target - np.mean(test_target)) ** 2).sum())
 
 
