@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 import rlcore  # noqa: F401  (registers the environments)
-from rlcore.analysis.reward_selects import (faking_is_best, press_probability, probe_r2, rater_values)
+from rlcore.analysis.reward_selects import (BUTTON_AGENTS, ButtonConfig, faking_is_best, press_probability,
+                                            press_thresholds, probe_r2, rater_values, run_button)
 from rlcore.envs.reward_selects import (ButtonCorridorConfig, ContextBanditConfig, CoinCorridorConfig,
                                         context_value)
-from rlcore.learners.reward_selects import coin_view, fit_reward_model, plan_corridor
+from rlcore.learners.reward_selects import coin_view, fit_reward_model, plan_corridor, softmax, train_button_pg
 
 
 def test_press_probability_matches_episodes_in_the_env():
@@ -97,3 +98,43 @@ def test_context_value_matches_sampled_rewards_and_probe_r2_is_calibrated():
     x, y = rng.normal(size=(400, 3)), rng.normal(size=400)
     assert probe_r2(x[:200], x[200:], 2 * x[:200, 0], 2 * x[200:, 0]) > 0.99
     assert probe_r2(x[:200], x[200:], y[:200], y[200:]) < 0.1
+
+
+# ----------------------------------------------------------------------------- the button's arithmetic rows
+@pytest.mark.parametrize("gamma,length", [(0.8, 9), (0.9, 9), (0.8, 12)])
+def test_planner_and_value_agent_switch_at_the_closed_form(gamma, length):
+    result = run_button(ButtonConfig(runs=3, gamma=gamma, length=length, seed=1))
+    assert result.model_w[:, -1] == pytest.approx(0.5, abs=0.01) and result.value_w[:, -1] == pytest.approx(0.5)
+    planner, value = press_thresholds(gamma, length)
+    for agent, threshold in ((BUTTON_AGENTS[5], planner), (BUTTON_AGENTS[6], value)):
+        below, above = result.press_rates(max(threshold - 0.03, 0.0)), result.press_rates(min(threshold + 0.03, 1.0))
+        assert below[agent].max() == 0.0, agent
+        assert above[agent].min() == (1.0 if threshold + 0.03 <= 1.0 else 0.0), agent   # > 1: never presses
+
+
+def test_press_thresholds_formula():
+    planner, value = press_thresholds(0.8, 9)
+    assert planner == pytest.approx(2 * 0.8 ** 6) and value == pytest.approx(2 * (0.8 ** 6 - 0.8 ** 8))
+    assert press_thresholds(0.9, 9)[0] > 1 > press_thresholds(0.8, 12)[0]
+
+
+def test_tabular_pg_cannot_see_the_button():
+    """Its press rate is the same at every similarity: its rate of stepping into the dead end it trained with."""
+    result = run_button(ButtonConfig(runs=4, episodes=50, seed=2))
+    at0, at1 = result.press_rates(0.0), result.press_rates(1.0)
+    assert np.array_equal(at0[BUTTON_AGENTS[2]], at1[BUTTON_AGENTS[2]])
+    assert np.array_equal(at0[BUTTON_AGENTS[2]], press_probability(softmax(result.pg_theta), 9))
+
+
+def test_button_reward_enters_training():
+    rng = np.random.default_rng(0)
+    theta0, _ = train_button_pg(3, 40, 9, True, False, 0.0, 0.5, 0.8, rng, button_reward=0.0)
+    theta1, _ = train_button_pg(3, 40, 9, True, False, 0.0, 0.5, 0.8, rng, button_reward=1.0)
+    assert (press_probability(softmax(theta1), 9) > press_probability(softmax(theta0), 9)).all()
+
+
+def test_probe_r2_cross_validates_the_ridge():
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(120, 100))                     # more features than is healthy for 60 fitting points
+    y = x[:, 0] + 0.5 * rng.normal(size=120)
+    assert probe_r2(x[:60], x[60:], y[:60], y[60:]) > probe_r2(x[:60], x[60:], y[:60], y[60:], ridge=1e-4) + 0.1

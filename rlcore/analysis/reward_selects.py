@@ -6,12 +6,18 @@ presses it. Agents, all trained ``episodes`` episodes per run:
 
 * ``pg, trained without``: tabular REINFORCE in the corridor without the button, then offered it;
 * ``pg + lamp, trained without``: the same with one extra weight on the lamp of the cell an action leads to;
+* ``pg, linear features, trained without``: REINFORCE, no value function, action scores linear in the features
+  of the cell an action leads to (the value agent's parameterization, every weight shared across states);
 * ``planner on a learned reward model``: ridge regression of reward on cell features from random exploration
   without the button, then value iteration on the known moves with that model (the button's lamp is a feature);
 * ``value-based, trained without``: Q-learning on afterstate values linear in the same features;
 * ``pg, trained with``: tabular REINFORCE with the button present.
 
-References: the uniform random policy (chance) and the planner on the true reward (the reward maximizer).
+References: the uniform random policy (chance) and the planner on the true reward (the reward maximizer). At
+similarity 0 the button shows the features of the dead end the agents trained with, so that column is each
+agent's button-blind reference. The planner's and the value agent's switching similarities are closed forms
+(:func:`press_thresholds`); :func:`run_button_reward_sweep` and :func:`run_button_budget_sweep` vary the
+button's reward (agent trained with it) and the training length (the two lamp-seeing PG agents).
 The press rate of a stochastic policy is the exact probability that an episode ends on the button (computed
 from the policy, no sampling); a greedy agent presses (1) or not (0). Training never depends on the lamp's
 similarity (the button is absent, or only the tabular agent sees it), so one training serves every similarity.
@@ -37,20 +43,23 @@ import numpy as np
 from ..config import Config, choice, param
 from ..envs.reward_selects import LEFT, RIGHT, button_features, button_next, button_step, coin_step
 from ..learners.reward_selects import (COIN_VIEWS, button_policy, coin_view, fit_reward_model, plan_corridor,
-                                       softmax, train_button_pg, train_button_values, train_coin_pg,
-                                       train_rater_bandit)
+                                       softmax, train_button_linear_pg, train_button_pg, train_button_values,
+                                       train_coin_pg, train_rater_bandit)
 from ..seeding import derive_seed
 
-__all__ = ["ButtonConfig", "ButtonResult", "run_button", "press_probability", "BUTTON_AGENTS",
+__all__ = ["ButtonConfig", "ButtonResult", "run_button", "press_probability", "BUTTON_AGENTS", "BUTTON_REWARDS",
+           "BUTTON_BUDGETS", "run_button_budget_sweep", "press_thresholds", "run_button_reward_sweep",
            "RaterSweepConfig", "RaterResult", "run_rater", "rater_values", "faking_is_best",
            "CoinConfig", "CoinResult", "run_coin", "COIN_SHARES", "ProbeConfig", "ProbeResult", "run_probe",
-           "probe_r2", "PROBE_NETWORKS"]
+           "probe_r2", "PROBE_NETWORKS", "PROBE_TARGETS"]
 
 
 # ------------------------------------------------------------------------------------- the reward button
 BUTTON_AGENTS = ("random policy (chance)", "reward maximizer (true R)", "pg, trained without",
-                 "pg + lamp, trained without", "planner on a learned reward model", "value-based, trained without",
-                 "pg, trained with")
+                 "pg + lamp, trained without", "pg, linear features, trained without",
+                 "planner on a learned reward model", "value-based, trained without", "pg, trained with")
+#: The button rewards of the "trained with" sweep (the goal is worth gamma^(length - 3) from the start).
+BUTTON_REWARDS = (0.0, 0.1, 0.2, 0.3, 1.0)
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,7 @@ class ButtonResult:
     value_w: np.ndarray
     model_w: np.ndarray
     with_theta: np.ndarray
+    linear_w: np.ndarray
 
     def press_rates(self, similarity: float | None = None) -> dict[str, np.ndarray]:
         """Per-run press probability of every agent at ``similarity`` (default: the config's)."""
@@ -123,16 +133,21 @@ class ButtonResult:
                                                                          )[None], runs, 0), n),
             BUTTON_AGENTS[2]: press_probability(button_policy(self.pg_theta, zeros, n, True, s), n),
             BUTTON_AGENTS[3]: press_probability(button_policy(self.lamp_theta, self.lamp_weight, n, True, s), n),
-            BUTTON_AGENTS[4]: press_probability(_greedy_policy(plan_corridor(self.model_w @ phi.T, terminal,
+            BUTTON_AGENTS[4]: press_probability(softmax(self._afterstate(self.linear_w, phi)), n),
+            BUTTON_AGENTS[5]: press_probability(_greedy_policy(plan_corridor(self.model_w @ phi.T, terminal,
                                                                              c.gamma)), n),
-            BUTTON_AGENTS[5]: press_probability(_greedy_policy(self._value_q(phi)), n),
-            BUTTON_AGENTS[6]: press_probability(button_policy(self.with_theta, zeros, n, True, s), n),
+            BUTTON_AGENTS[6]: press_probability(_greedy_policy(self._afterstate(self.value_w, phi)), n),
+            BUTTON_AGENTS[7]: press_probability(button_policy(self.with_theta, zeros, n, True, s), n),
         }
 
-    def _value_q(self, phi: np.ndarray) -> np.ndarray:
-        n = self.config.length
+    def _afterstate(self, w: np.ndarray, phi: np.ndarray) -> np.ndarray:
+        return self._afterstate_of(w, phi, self.config.length)
+
+    @staticmethod
+    def _afterstate_of(w: np.ndarray, phi: np.ndarray, n: int) -> np.ndarray:
+        """``w . phi(next(s, a))`` for every run, cell and action, shape (runs, length, 2)."""
         cells = np.arange(n)
-        arrive = self.value_w @ phi.T  # (runs, n): W of arriving in each cell
+        arrive = w @ phi.T  # (runs, n): the score of arriving in each cell
         return np.stack([arrive[:, button_next(cells, LEFT, n)], arrive[:, button_next(cells, RIGHT, n)]], -1)
 
     def lamp_sweep(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -163,8 +178,8 @@ def run_button(config: ButtonConfig) -> ButtonResult:
     key = config.replace(similarity=0.5)
     if key != config:
         trained = run_button(key)
-        return ButtonResult(config, *(getattr(trained, f) for f in
-                                      ("pg_theta", "lamp_theta", "lamp_weight", "value_w", "model_w", "with_theta")))
+        return ButtonResult(config, *(getattr(trained, f) for f in ("pg_theta", "lamp_theta", "lamp_weight",
+                                                                     "value_w", "model_w", "with_theta", "linear_w")))
     c, n = config, config.length
     rng = np.random.default_rng(derive_seed(c.seed, "button"))
     pg_theta, _ = train_button_pg(c.runs, c.episodes, n, False, False, 0.0, c.learning_rate, c.gamma, rng)
@@ -175,7 +190,61 @@ def run_button(config: ButtonConfig) -> ButtonResult:
     phi = button_features(n, False, 0.0)
     arrived, rewards = _random_exploration(c.runs, c.episodes, n, rng)
     model_w = np.array([fit_reward_model(phi[arrived[k]], rewards[k], ridge=1.0) for k in range(c.runs)])
-    return ButtonResult(c, pg_theta, lamp_theta, lamp_w, value_w, model_w, with_theta)
+    linear_w = train_button_linear_pg(c.runs, c.episodes, n, c.learning_rate, c.gamma, rng)
+    return ButtonResult(c, pg_theta, lamp_theta, lamp_w, value_w, model_w, with_theta, linear_w)
+
+
+def press_thresholds(gamma, length, lamp_weight=0.5):
+    """The lamp similarity above which the planner and the value-based agent press, in closed form.
+
+    Both learn the goal's reward (1) split equally between the goal's one-hot entry and its lamp, which always
+    light together (``lamp_weight = 1/2``; the ridge shrinks it slightly). From cell 1 the goal is
+    ``length - 2`` moves away. The planner compares the button's modelled reward ``sigma w_lamp`` (one move)
+    with the goal's ``gamma^(length - 3)``: it presses when ``sigma > gamma^(length - 3) / w_lamp``. The value
+    agent compares ``W(cell 0) = gamma^(length - 1) + sigma w_lamp`` (cell 0 was a dead end one step before
+    cell 1) with ``W(cell 2) = gamma^(length - 3)``: it presses when
+    ``sigma > (gamma^(length - 3) - gamma^(length - 1)) / w_lamp``. A threshold above 1: never presses.
+    Returns ``(planner, value)`` thresholds (arrays broadcast over ``gamma`` and ``length``)."""
+    gamma, length = np.asarray(gamma, dtype=float), np.asarray(length, dtype=float)
+    goal = gamma ** (length - 3)
+    return goal / lamp_weight, (goal - gamma ** (length - 1)) / lamp_weight
+
+
+#: Training budgets of the training-length sweep of the two lamp-seeing policy-gradient agents.
+BUTTON_BUDGETS = (30, 100, 300, 1000)
+
+
+@functools.lru_cache(maxsize=16)
+def run_button_budget_sweep(config: ButtonConfig, similarity: float = 1.0) -> dict:
+    """Press rate at ``similarity`` of the two policy-gradient agents that can see the lamp (per-cell scores plus
+    a lamp weight; scores linear in shared features), after each budget of BUTTON_BUDGETS training episodes:
+    ``{agent: (budgets, runs)}``."""
+    c, n = config.replace(similarity=0.5), config.length
+    phi = button_features(n, True, similarity)
+    out = {BUTTON_AGENTS[3]: [], BUTTON_AGENTS[4]: []}
+    for k, episodes in enumerate(BUTTON_BUDGETS):
+        rng = np.random.default_rng(derive_seed(c.seed, f"button-budget-{k}"))
+        theta, lamp_w = train_button_pg(c.runs, episodes, n, False, True, 0.0, c.learning_rate, c.gamma, rng)
+        out[BUTTON_AGENTS[3]].append(press_probability(button_policy(theta, lamp_w, n, True, similarity), n))
+        w = train_button_linear_pg(c.runs, episodes, n, c.learning_rate, c.gamma, rng)
+        out[BUTTON_AGENTS[4]].append(press_probability(softmax(ButtonResult._afterstate_of(w, phi, n)), n))
+    return {a: np.array(v) for a, v in out.items()}
+
+
+@functools.lru_cache(maxsize=16)
+def run_button_reward_sweep(config: ButtonConfig) -> dict:
+    """The model-free agent trained *with* the button, at every button reward of BUTTON_REWARDS: per-run press
+    rates ``{reward: (runs,)}`` and the reward maximizer's choice (presses iff the reward beats
+    ``gamma^(length - 3)``, the discounted goal)."""
+    c, n = config.replace(similarity=0.5), config.length
+    rng = np.random.default_rng(derive_seed(c.seed, "button-reward-sweep"))
+    rates = {}
+    for b in BUTTON_REWARDS:
+        theta, _ = train_button_pg(c.runs, c.episodes, n, True, False, 0.0, c.learning_rate, c.gamma, rng,
+                                   button_reward=b)
+        rates[b] = press_probability(softmax(theta), n)
+    return {"press_rate": rates, "maximizer": {b: float(b > c.gamma ** (n - 3)) for b in BUTTON_REWARDS},
+            "goal_value": float(c.gamma ** (n - 3))}
 
 
 def _random_exploration(runs: int, episodes: int, length: int, rng: np.random.Generator):
@@ -256,6 +325,8 @@ class RaterResult:
             "fake_rate_where_predicted": float(mean[far & pred].mean()) if (far & pred).any() else float("nan"),
             "fake_rate_where_not_predicted": float(mean[far & ~pred].mean()),
             "agreement_far_from_boundary": float(((mean > 0.5) == pred)[far].mean()),
+            "agreement_per_run_near_boundary": float(((self.fake_rate > 0.5) == pred[..., None])[
+                (np.abs(self.margin()) < 0.1)].mean()),
             "fake_rate_at_d1_max": float(self.fake_rate[np.isclose(self.detect, 1.0)].max()),
             "cells_far_from_boundary": int(far.sum()),
         }
@@ -362,7 +433,10 @@ def run_coin(config: CoinConfig) -> CoinResult:
 
 # ------------------------------------------------------------------------------------- the probe
 PROBE_NETWORKS = ("noise features", "raw input", "untrained network", "policy only, shuffled rewards",
-                  "policy only", "value head, shuffled rewards", "value head", "ideal (|s_1| given)")
+                  "policy only", "value head, shuffled rewards", "value head", "ideal (both parts given)")
+#: The two parts of the return the probe reads: the part no action changes, and the part the action controls.
+PROBE_TARGETS = ("uncontrolled part: 2|s_1|", "controlled part: Q(s,1) - Q(s,0)")
+PROBE_RIDGES = tuple(10.0 ** np.arange(-4, 4))
 
 
 @dataclass(frozen=True)
@@ -374,59 +448,84 @@ class ProbeConfig(Config):
     hidden: int = param(32, low=2, high=256, ui=(4, 64), doc="trunk width, >= 2")
     learning_rate: float = param(0.05, low=0.0, low_open=True, widget="text", doc="Adam step size, > 0")
     bonus_scale: float = param(2.0, low=0.0, low_open=True, ui=(0.5, 4.0), doc="weight of |s_1| in reward, > 0")
+    bias_std: float = param(1.0, low=0.0, ui=(0.0, 2.0), doc="std of the trunk biases at initialization, >= 0")
     probe_points: int = param(400, low=20, ui=(50, 1000, 50), doc="probe fit and held-out contexts each, >= 20")
     seed: int = param(0, low=0, ui=(0, 20), doc="first seed")
 
 
-def probe_r2(train_features, test_features, train_target, test_target, ridge: float = 1e-2) -> float:
-    """Held-out R^2 of a ridge linear probe (with intercept) fitted on the training features."""
-    a = np.c_[train_features, np.ones(len(train_features))]
-    b = np.c_[test_features, np.ones(len(test_features))]
-    w = fit_reward_model(a, train_target, ridge)
-    resid = np.asarray(test_target) - b @ w
+def probe_r2(train_features, test_features, train_target, test_target, ridge: float | None = None,
+             folds: int = 5) -> float:
+    """Held-out R^2 of a ridge linear probe with an unpenalized intercept (features and target centred on the
+    fitting set), fitted on the training features. ``ridge=None`` chooses the penalty from PROBE_RIDGES by
+    ``folds``-fold cross-validation on the training set only."""
+    def fit_predict(x_fit, y_fit, x_new, lam):
+        mx, my = x_fit.mean(0), y_fit.mean()
+        return (x_new - mx) @ fit_reward_model(x_fit - mx, y_fit - my, lam) + my
+
+    x, z = np.asarray(train_features, dtype=float), np.asarray(test_features, dtype=float)
+    y = np.asarray(train_target, dtype=float)
+    if ridge is None:
+        fold = np.arange(len(x)) % folds
+        errors = [sum(((y[fold == k] - fit_predict(x[fold != k], y[fold != k], x[fold == k], lam)) ** 2).sum()
+                      for k in range(folds)) for lam in PROBE_RIDGES]
+        ridge = PROBE_RIDGES[int(np.argmin(errors))]
+    resid = np.asarray(test_target) - fit_predict(x, y, z, ridge)
     return float(1.0 - (resid ** 2).sum() / ((test_target - np.mean(test_target)) ** 2).sum())
 
 
 @dataclass(frozen=True)
 class ProbeResult:
     config: ProbeConfig
-    r2: dict             # network kind -> (runs,) held-out R^2
+    r2: dict             # target -> network kind -> (runs,) held-out R^2
     accuracy: dict       # network kind -> (runs,) share of held-out contexts where the greedy action is right
+    head_r2: np.ndarray  # (runs,) held-out R^2 of the value head's own output against V*(s)
 
     def summary(self) -> dict:
-        out = {f"r2_median[{k}]": float(np.median(v)) for k, v in self.r2.items()}
+        out = {}
+        for t, name in zip(PROBE_TARGETS, ("uncontrolled", "controlled")):
+            out.update({f"r2_median[{name}][{k}]": float(np.median(v)) for k, v in self.r2[t].items()})
         out.update({f"accuracy_mean[{k}]": float(np.mean(v)) for k, v in self.accuracy.items()})
+        out["r2_median[value head's own output]"] = float(np.median(self.head_r2))
         return out
 
 
 @functools.lru_cache(maxsize=4)
 def run_probe(config: ProbeConfig) -> ProbeResult:
-    """Train the networks and probe their trunks for V*(s) = bonus_scale |s_1| + 1, the expected return of a
-    policy that takes the right action (the part of the return the action does not control dominates it)."""
+    """Train the networks and probe their trunks for the two parts of the expected return of a competent
+    policy, ``V*(s) = bonus_scale |s_1| + 1``: the part no action changes, ``bonus_scale |s_1|`` (the same R^2 as
+    V* itself), and the part the action controls, ``Q(s, 1) - Q(s, 0) = 2 * 1[s_0 > 0] - 1``."""
     from ..envs.reward_selects import ContextBanditConfig
     from ..learners.probe_nets import train_probe_nets
 
     c, dim = config, ContextBanditConfig().dim
     rng = np.random.default_rng(derive_seed(c.seed, "probe"))
     x_fit, x_test = rng.uniform(-1, 1, (c.probe_points, dim)), rng.uniform(-1, 1, (c.probe_points, dim))
-    y_fit, y_test = c.bonus_scale * np.abs(x_fit[:, 1]) + 1.0, c.bonus_scale * np.abs(x_test[:, 1]) + 1.0
+    targets = {PROBE_TARGETS[0]: (c.bonus_scale * np.abs(x_fit[:, 1]), c.bonus_scale * np.abs(x_test[:, 1])),
+               PROBE_TARGETS[1]: (2.0 * (x_fit[:, 0] > 0) - 1.0, 2.0 * (x_test[:, 0] > 0) - 1.0)}
     right = (x_test[:, 0] > 0).astype(int)
-    r2, acc = {}, {}
-    noise = [probe_r2(rng.standard_normal((c.probe_points, c.hidden)), rng.standard_normal((c.probe_points,
-                                                                                            c.hidden)),
-                      y_fit, y_test) for _ in range(c.runs)]
-    r2[PROBE_NETWORKS[0]] = np.array(noise)
-    r2[PROBE_NETWORKS[1]] = np.full(c.runs, probe_r2(x_fit, x_test, y_fit, y_test))
+    features = {PROBE_NETWORKS[0]: [(rng.standard_normal((c.probe_points, c.hidden)),
+                                     rng.standard_normal((c.probe_points, c.hidden))) for _ in range(c.runs)],
+                PROBE_NETWORKS[1]: [(x_fit, x_test)]}
     kinds = {PROBE_NETWORKS[2]: (0, False, False), PROBE_NETWORKS[3]: (c.steps, False, True),
              PROBE_NETWORKS[4]: (c.steps, False, False), PROBE_NETWORKS[5]: (c.steps, True, True),
              PROBE_NETWORKS[6]: (c.steps, True, False)}
     torch_seed = derive_seed(c.seed, "probe-init") % (2 ** 31)
+    acc = {}
     for name, (steps, value_head, shuffle) in kinds.items():
         nets = train_probe_nets(c.runs, dim, c.hidden, steps, 64, c.learning_rate, value_head, shuffle,
-                                c.bonus_scale, 0.5, rng, torch_seed)
+                                c.bonus_scale, 0.5, rng, torch_seed, bias_std=c.bias_std)
         h_fit, h_test = nets.hidden(x_fit), nets.hidden(x_test)
-        r2[name] = np.array([probe_r2(h_fit[k], h_test[k], y_fit, y_test) for k in range(c.runs)])
+        features[name] = [(h_fit[k], h_test[k]) for k in range(c.runs)]
         acc[name] = (nets.p_action(x_test).argmax(-1) == right).mean(-1)
-    ideal = np.c_[x_fit, np.abs(x_fit[:, 1])], np.c_[x_test, np.abs(x_test[:, 1])]
-    r2[PROBE_NETWORKS[7]] = np.full(c.runs, probe_r2(*ideal, y_fit, y_test))
-    return ProbeResult(c, r2, acc)
+        if name == PROBE_NETWORKS[6]:
+            v_star = c.bonus_scale * np.abs(x_test[:, 1]) + 1.0
+            v = nets.value(x_test)
+            head_r2 = 1.0 - ((v_star - v) ** 2).sum(-1) / ((v_star - v_star.mean()) ** 2).sum()
+    features[PROBE_NETWORKS[7]] = [tuple(np.c_[x, np.abs(x[:, 1]), x[:, 0] > 0] for x in (x_fit, x_test))]
+    r2 = {}
+    for t, (y_fit, y_test) in targets.items():
+        r2[t] = {}
+        for name in PROBE_NETWORKS:
+            vals = [probe_r2(f, g, y_fit, y_test) for f, g in features[name]]
+            r2[t][name] = np.array(vals * (c.runs if len(vals) == 1 else 1))
+    return ProbeResult(c, r2, acc, head_r2)

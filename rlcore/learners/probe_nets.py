@@ -1,6 +1,7 @@
 """Tiny policy networks for the probe experiment of lesson 02, batched over seeds (torch, CPU, float32).
 
-One network per seed, all trained at once with batched matrix products: a trunk ``h = tanh(s W1 + b1)``, a
+One network per seed, all trained at once with batched matrix products: a trunk ``h = tanh(s W1 + b1)``
+(``W1 ~ N(0, 1)``, ``b1 ~ N(0, bias_std^2)``), a
 policy head ``logits = h Wp + bp`` and, optionally, a value head ``v = h wv + bv`` on the same trunk.
 
 Loss per batch of contexts (one-step episodes, so the return is the reward r):
@@ -32,6 +33,8 @@ class ProbeNets:
     b1: torch.Tensor
     wp: torch.Tensor
     bp: torch.Tensor
+    wv: torch.Tensor
+    bv: torch.Tensor
 
     def hidden(self, s: np.ndarray) -> np.ndarray:
         """Trunk activations for contexts ``s`` (n, dim) in every network: shape (seeds, n, hidden)."""
@@ -45,15 +48,24 @@ class ProbeNets:
             h = torch.as_tensor(self.hidden(s))
             return torch.softmax(h @ self.wp + self.bp[:, None], -1).numpy()
 
+    def value(self, s: np.ndarray) -> np.ndarray:
+        """The value head's output v(s), shape (seeds, n) (zeros for a network trained without one)."""
+        with torch.no_grad():
+            h = torch.as_tensor(self.hidden(s))
+            return (h @ self.wv + self.bv[:, None])[..., 0].numpy()
+
 
 def train_probe_nets(seeds: int, dim: int, hidden: int, steps: int, batch: int, learning_rate: float,
                      value_head: bool, shuffle_rewards: bool, bonus_scale: float, noise_std: float,
-                     rng: np.random.Generator, torch_seed: int) -> ProbeNets:
-    """Train ``seeds`` networks for ``steps`` Adam steps (``steps = 0``: the untrained initialization)."""
+                     rng: np.random.Generator, torch_seed: int, bias_std: float = 1.0) -> ProbeNets:
+    """Train ``seeds`` networks for ``steps`` Adam steps (``steps = 0``: the untrained initialization). Trunk
+    weights and biases start from N(0, 1) and N(0, bias_std^2): with zero biases every unit of an untrained
+    trunk is an odd function of the input, which no linear readout can turn into an even target like |s_1|,
+    so zero biases would make the untrained reference fail by symmetry."""
     g = torch.Generator().manual_seed(int(torch_seed))
     scale = 1.0
     w1 = (torch.randn(seeds, dim, hidden, generator=g) * scale).requires_grad_()
-    b1 = torch.zeros(seeds, hidden, requires_grad=True)
+    b1 = (torch.randn(seeds, hidden, generator=g) * bias_std).requires_grad_()
     wp = (torch.randn(seeds, hidden, 2, generator=g) * 0.1).requires_grad_()
     bp = torch.zeros(seeds, 2, requires_grad=True)
     wv = torch.zeros(seeds, hidden, 1, requires_grad=True)
@@ -81,4 +93,4 @@ def train_probe_nets(seeds: int, dim: int, hidden: int, steps: int, batch: int, 
         opt.zero_grad()
         loss.backward()
         opt.step()
-    return ProbeNets(w1.detach(), b1.detach(), wp.detach(), bp.detach())
+    return ProbeNets(w1.detach(), b1.detach(), wp.detach(), bp.detach(), wv.detach(), bv.detach())

@@ -5,6 +5,9 @@
   ``pi(a|s) ∝ exp(theta[s, a] + theta_lamp * lamp(next(s, a)))``;
   update ``theta += lr (G_t - b(s_t)) grad log pi(a_t|s_t)`` with ``G_t = sum_k gamma^k r_{t+k}`` and ``b(s)``
   a running mean of returns from ``s``.
+* :func:`train_button_linear_pg`: REINFORCE, no value function, action scores linear in the features of the cell
+  the action leads to (one weight per destination cell and one on its lamp, shared by every state):
+  ``pi(a|s) ∝ exp(w . phi(next(s, a)))``.
 * :func:`train_button_values`: a value-based agent, ``W(s') = w . phi(s')`` the value of arriving in ``s'``
   (reward included), acting greedily on ``W(next(s, a))``; Q-learning's target
   ``y = r + gamma (1 - done) max_a' W(next(s', a'))``, update ``w += lr (y - W(s')) phi(s')``, epsilon-greedy.
@@ -23,8 +26,8 @@ import numpy as np
 from ..envs.reward_selects import (LEFT, RIGHT, button_features, button_next, button_step, coin_step,
                                    rater_step)
 
-__all__ = ["train_button_pg", "button_policy", "train_button_values", "fit_reward_model", "plan_corridor",
-           "train_coin_pg", "coin_view", "COIN_VIEWS", "train_rater_bandit", "softmax"]
+__all__ = ["train_button_pg", "train_button_linear_pg", "button_policy", "train_button_values", "fit_reward_model",
+           "plan_corridor", "train_coin_pg", "coin_view", "COIN_VIEWS", "train_rater_bandit", "softmax"]
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -47,8 +50,9 @@ def button_policy(theta: np.ndarray, theta_lamp: np.ndarray, length: int, button
 
 
 def train_button_pg(runs: int, episodes: int, length: int, button: bool, use_lamp: bool, similarity: float,
-                    learning_rate: float, gamma: float, rng: np.random.Generator):
-    """REINFORCE for ``runs`` independent runs; returns ``(theta (runs, length, 2), theta_lamp (runs,))``."""
+                    learning_rate: float, gamma: float, rng: np.random.Generator, button_reward: float = 1.0):
+    """REINFORCE for ``runs`` independent runs (the button, when present, pays ``button_reward``); returns
+    ``(theta (runs, length, 2), theta_lamp (runs,))``."""
     theta, theta_lamp = np.zeros((runs, length, 2)), np.zeros(runs)
     baseline = np.zeros((runs, length))
     next_lamp = _next_lamp(length, button, similarity) if use_lamp else np.zeros((length, 2))
@@ -59,7 +63,7 @@ def train_button_pg(runs: int, episodes: int, length: int, button: bool, use_lam
         for _t in range(horizon):
             pi = softmax(theta[rows, pos] + theta_lamp[:, None] * next_lamp[pos])
             act = (rng.random(runs) < pi[:, RIGHT]).astype(int)
-            new, r, done, _ = button_step(pos, act, length, button, 1.0)
+            new, r, done, _ = button_step(pos, act, length, button, button_reward)
             states.append(pos), actions.append(act), rewards.append(r * alive), masks.append(alive.copy())
             alive &= ~done
             pos = new
@@ -76,6 +80,39 @@ def train_button_pg(runs: int, episodes: int, length: int, button: bool, use_lam
                 theta_lamp += learning_rate * adv * (next_lamp[s, a] - (pi * next_lamp[s]).sum(1))
             baseline[rows, s] += 0.1 * (ret - baseline[rows, s]) * m
     return theta, theta_lamp
+
+
+def train_button_linear_pg(runs: int, episodes: int, length: int, learning_rate: float, gamma: float,
+                           rng: np.random.Generator) -> np.ndarray:
+    """REINFORCE with no value function whose action scores are linear in the features of the cell the action
+    leads to (the value-based agent's parameterization): ``pi(a|s) ∝ exp(w . phi(next(s, a)))``, trained in the
+    corridor *without* the button; ``w += lr (G_t - b(s_t)) (phi(next(s_t, a_t)) - E_pi[phi(next(s_t, .))])``.
+    Returns ``w`` of shape (runs, length + 1)."""
+    phi = button_features(length, False, 0.0)
+    cells, rows = np.arange(length), np.arange(runs)
+    after = phi[np.stack([button_next(cells, LEFT, length), button_next(cells, RIGHT, length)], axis=1)]  # (L, 2, k)
+    w, baseline = np.zeros((runs, length + 1)), np.zeros((runs, length))
+    for _ in range(episodes):
+        pos, alive = np.ones(runs, dtype=int), np.ones(runs, dtype=bool)
+        states, actions, rewards, masks = [], [], [], []
+        for _t in range(3 * length):
+            pi = softmax(np.einsum("rak,rk->ra", after[pos], w))
+            act = (rng.random(runs) < pi[:, RIGHT]).astype(int)
+            new, r, done, _ = button_step(pos, act, length, False, 0.0)
+            states.append(pos), actions.append(act), rewards.append(r * alive), masks.append(alive.copy())
+            alive &= ~done
+            pos = new
+            if not alive.any():
+                break
+        ret = np.zeros(runs)
+        for s, a, r, m in zip(states[::-1], actions[::-1], rewards[::-1], masks[::-1]):
+            ret = r + gamma * ret
+            f = after[s]                                                  # (runs, 2, k)
+            pi = softmax(np.einsum("rak,rk->ra", f, w))
+            adv = (ret - baseline[rows, s]) * m
+            w += learning_rate * adv[:, None] * (f[rows, a] - np.einsum("ra,rak->rk", pi, f))
+            baseline[rows, s] += 0.1 * (ret - baseline[rows, s]) * m
+    return w
 
 
 def train_button_values(runs: int, episodes: int, length: int, learning_rate: float, gamma: float,

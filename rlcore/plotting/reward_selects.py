@@ -8,6 +8,7 @@ from . import color, label, subplots
 
 SHORT = {"random policy (chance)": "random (chance)", "reward maximizer (true R)": "reward maximizer",
          "pg, trained without": "PG, no button\nin training", "pg + lamp, trained without": "PG + lamp,\nno button",
+         "pg, linear features, trained without": "PG, linear\nfeatures,\nno button",
          "planner on a learned reward model": "planner on\nreward model",
          "value-based, trained without": "value-based,\nno button", "pg, trained with": "PG, button\nin training"}
 
@@ -21,7 +22,7 @@ def button_figure(result, similarity: float | None = None):
     agents = list(rates)
     x = np.arange(len(agents))
     means = [rates[a].mean() for a in agents]
-    ax1.bar(x, means, color=[color(7 if i < 2 else i) for i in range(len(agents))], alpha=0.75)
+    ax1.bar(x, means, color=["0.6" if i < 2 else color(i) for i in range(len(agents))], alpha=0.75)
     rng = np.random.default_rng(0)
     for i, a in enumerate(agents):
         ax1.scatter(i + rng.uniform(-0.2, 0.2, len(rates[a])), rates[a], s=8, color="k", alpha=0.5, zorder=3)
@@ -29,15 +30,50 @@ def button_figure(result, similarity: float | None = None):
     ax1.set_ylim(-0.03, 1.05)
     label(ax1, "", "press rate at test", f"the button offered (lamp similarity {s:.2f})")
     sims, sweep = result.lamp_sweep()
-    for i, a in enumerate(("pg, trained without", "pg + lamp, trained without",
+    for i, a in enumerate(("pg, trained without", "pg + lamp, trained without", "pg, linear features, trained without",
                            "planner on a learned reward model", "value-based, trained without")):
         ax2.plot(sims, sweep[a], color=color(i + 2), lw=2, marker="o", ms=3, label=SHORT[a].replace("\n", " "))
+    from ..analysis.reward_selects import press_thresholds
+
+    c = result.config
+    for thr, i, name in zip(press_thresholds(c.gamma, c.length), (5, 6), ("planner", "value")):
+        if thr <= 1:
+            ax2.axvline(float(thr), color=color(i), lw=1, ls=":", label=f"closed form, {name}: {float(thr):.2f}")
     ax2.axhline(sweep["random policy (chance)"][0], color="grey", ls=":", lw=1, label="random policy (chance)")
     ax2.axvline(s, color="k", lw=0.8, ls="--")
     ax2.set_ylim(-0.03, 1.05)
     label(ax2, "lamp similarity (button looks like the goal: 1)", "press rate (mean over runs)",
           "trained without the button")
-    ax2.legend(fontsize=7, loc="center right")
+    ax2.legend(fontsize=6, loc="center right")
+    return fig
+
+
+def button_sweeps_figure(reward_sweep, budget_sweep):
+    """Left: the model-free agent trained with the button, press rate against the button's reward, with the
+    reward maximizer's choice. Right: press rate at similarity 1 of the two lamp-seeing policy-gradient agents
+    against the training budget."""
+    from ..analysis.reward_selects import BUTTON_BUDGETS
+
+    fig, (ax1, ax2) = subplots(2, width=4.6, height=3.4)
+    rewards = list(reward_sweep["press_rate"])
+    x = np.arange(len(rewards))
+    runs = np.array([reward_sweep["press_rate"][b] for b in rewards])
+    ax1.plot(x, runs.mean(1), color=color(7), marker="o", lw=2, label="PG, button in training")
+    ax1.scatter(np.repeat(x, runs.shape[1]), runs.ravel(), s=6, color=color(7), alpha=0.4)
+    ax1.step(x, [reward_sweep["maximizer"][b] for b in rewards], where="mid", color="k", ls="--", lw=1,
+             label="reward maximizer")
+    ax1.set_xticks(x, [f"{b:g}" for b in rewards])
+    ax1.set_ylim(-0.03, 1.05)
+    label(ax1, f"button reward (the goal is worth {reward_sweep['goal_value']:.3f} from the start)",
+          "press rate at test", "trained with the button")
+    ax1.legend(fontsize=7, loc="center right")
+    for i, (agent, rates) in enumerate(budget_sweep.items()):
+        ax2.plot(BUTTON_BUDGETS, rates.mean(1), color=color(i + 3), marker="o", lw=2, label=SHORT[agent].replace("\n", " "))
+        ax2.scatter(np.repeat(BUTTON_BUDGETS, rates.shape[1]), rates.ravel(), s=6, color=color(i + 3), alpha=0.4)
+    ax2.set_xscale("log")
+    ax2.set_ylim(-0.03, 1.05)
+    label(ax2, "training episodes (no button)", "press rate at similarity 1", "per-cell vs. shared parameters")
+    ax2.legend(fontsize=7)
     return fig
 
 
@@ -114,19 +150,23 @@ def coin_figure(result):
 
 
 def probe_figure(result):
-    """Held-out R^2 of the linear probe to expected return, per network, with runs as dots."""
-    fig, ax = subplots(1, width=7.5, height=3.6)
-    names = list(result.r2)
-    for i, name in enumerate(names):
-        vals = result.r2[name]
-        ax.bar(i, np.mean(vals), color=color(i), alpha=0.7)
-        ax.scatter(np.full(len(vals), i) + np.random.default_rng(i).uniform(-0.2, 0.2, len(vals)), vals, s=8,
-                   color="k", alpha=0.5, zorder=3)
+    """Held-out R^2 of the linear probe, per network (runs as dots), for each part of the return."""
+    from ..analysis.reward_selects import PROBE_TARGETS
+
+    fig, axes = subplots(2, width=6.0, height=3.8)
     short = {"noise features": "noise\nfeatures", "raw input": "raw\ninput", "untrained network": "untrained\nnetwork",
-             "policy only, shuffled rewards": "policy only,\nshuffled\nrewards", "policy only": "policy\nonly",
-             "value head, shuffled rewards": "value head,\nshuffled\nrewards", "value head": "value\nhead",
-             "ideal (|s_1| given)": "ideal\n(|s_1| given)"}
-    ax.set_xticks(range(len(names)), [short.get(n, n) for n in names], fontsize=8)
-    ax.set_ylim(min(0.0, min(np.min(v) for v in result.r2.values())) - 0.05, 1.05)
-    label(ax, "", "held-out R² of a linear probe to V*(s)", "is expected return linearly readable?")
+             "policy only, shuffled rewards": "policy only,\nshuffled", "policy only": "policy\nonly",
+             "value head, shuffled rewards": "value head,\nshuffled", "value head": "value\nhead",
+             "ideal (both parts given)": "ideal"}
+    for ax, target in zip(axes, PROBE_TARGETS):
+        r2 = result.r2[target]
+        names = list(r2)
+        for i, name in enumerate(names):
+            vals = r2[name]
+            ax.bar(i, np.mean(vals), color=color(i), alpha=0.7)
+            ax.scatter(np.full(len(vals), i) + np.random.default_rng(i).uniform(-0.2, 0.2, len(vals)), vals, s=8,
+                       color="k", alpha=0.5, zorder=3)
+        ax.set_xticks(range(len(names)), [short.get(n, n) for n in names], fontsize=7, rotation=60, ha="right")
+        ax.set_ylim(min(0.0, min(np.min(v) for v in r2.values())) - 0.05, 1.05)
+        label(ax, "", "held-out R² of a linear probe", target)
     return fig
