@@ -128,9 +128,11 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("05_in_context_practice", "In-context practice",
            "in-episode practice under episodic selection; heuristics generators", "004", "13-15"),
     Lesson("06_goals_out_of_distribution", "Goals out of distribution",
-           "a goal generator vs. contextual shards on unseen games", "004", "16"),
+           "a goal generator vs. contextual shards: the representation decides whether a goal generalizes; agents "
+           "alike in distribution differ outside it; feedback costs extra picks", "004", "16"),
     Lesson("07_relative_fitness", "Relative fitness",
-           "selection on relative fitness need not raise absolute fitness", "004", "18"),
+           "selection on relative payoff need not raise payoff; melioration comes from credit that stops at the "
+           "agent's own round", "004", "18"),
     Lesson("08_narrowing_mode_collapse", "Narrowing: mode collapse",
            "GAN mode collapse and the agent that narrows the data it is graded on", "004", "17"),
     Lesson("09_ladder_1_reflex", "Ladder 1: reflex",
