@@ -207,3 +207,13 @@ def test_precompute_reuses_unchanged_arms_and_retrains_changed_ones(tmp_path):
     second = mc.load_precomputed(path)
     assert np.array_equal(first["a"].samples, second["a"].samples) and second["b"].config.seed == 2
     assert not np.array_equal(first["b"].samples, second["b"].samples)
+
+
+def test_d_warmup_trains_d_only():
+    """D-only warm-up leaves the generator's first snapshot unchanged and changes D's scores on it."""
+    mix = MixtureConfig(kind="ring", n_modes=8, sigma=0.05)
+    cfg = GanConfig(steps=2, snapshots=2, hidden=8, prefit=20, batch=32, n_eval=200)
+    cold = train_gans(mix, cfg, [3])
+    warm = train_gans(mix, cfg.replace(d_warmup=30), [3])
+    np.testing.assert_array_equal(cold.samples[:, 0], warm.samples[:, 0])
+    assert not np.allclose(cold.d_fake[:, 0], warm.d_fake[:, 0])

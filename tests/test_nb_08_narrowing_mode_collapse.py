@@ -58,6 +58,7 @@ def test_notebook_metrics(notebook_runs):
     assert max(p["frozen random D, lr_g 1e-3"]["modes_after_40_updates"]) <= 2
     assert min(p["lr_g 1e-5"]["modes_after_40_updates"]) >= 7
     assert p["lr_g 1e-4"]["mean_modes_final"] >= 7 > p["frozen random D, lr_g 1e-4"]["mean_modes_final"] + 5
+    assert all(w["mean_range_over_modes"] < 0.1 for w in m["gan_warm_d"].values())  # D scores every mode alike
 
     n = m["narrowing"]
     chooser = n["chooses its topics"]
@@ -148,6 +149,16 @@ def test_prefit_loss_is_a_step_size_blur_not_a_retreat(stored):
     assert m4[:, 1].mean() <= 5                                    # observed 3.0
     assert m4[:, -1].mean() >= 7 and (m4[:, -1] >= 7).mean() >= 0.8  # observed 7.9, 10 / 10
     assert f4[:, -1].mean() <= 1 and f4[:, 7:].max() == 0          # observed 0 from update 280 on
+    # D trained first: it scores every mode of the fitted G alike, the loss is the same, the scores order nothing
+    w3, w4 = p["pre-fit, D warmed up"], p["pre-fit, D warmed up, lr_g 1e-4"]
+    assert w3[:, 1].max() <= 3 and w4[:, 1].max() <= 2            # observed 0 .. 3 and 0 .. 1 after 40 updates
+    assert w4[:, -1].mean() >= 7 > w3[:, -1].mean() + 3            # observed 7.6 and 2.0
+    for name in ("pre-fit, D warmed up", "pre-fit, D warmed up, lr_g 1e-4"):
+        warm = mc.warm_d_scores(stored[name])
+        assert abs(warm["mean_score"] - 0.5) < 0.05 and warm["mean_range_over_modes"] < 0.1  # 0.495, 0.039
+        assert warm["mean_rank_corr"] is not None and abs(warm["mean_rank_corr"]) < 0.5    # 0.08, -0.30
+    with pytest.raises(ValueError, match="not warmed up"):
+        mc.warm_d_scores(stored["pre-fit, plain 1-layer D"])
 
 
 def test_stored_file_is_what_the_code_produces(stored):

@@ -34,7 +34,7 @@ from ..learners.gan import GanConfig, GanRun, MixtureConfig, mixture_centers, sa
 from ..seeding import derive_seed
 
 __all__ = ["CAPTURE_SHARE", "reverse_kl_uniform", "capture_threshold", "mode_metrics", "reference_samples",
-           "score_references", "crowd_shape", "scores_at", "calibration_table", "process_summary", "CLOUD_STD", "ModeCollapseConfig", "gan_config", "run_gan", "Condensed", "condense",
+           "score_references", "crowd_shape", "scores_at", "calibration_table", "process_summary", "warm_d_scores", "CLOUD_STD", "ModeCollapseConfig", "gan_config", "run_gan", "Condensed", "condense",
            "summarize", "ARMS", "DATA_PATH", "precompute", "load_precomputed", "GanViewConfig", "seeds_of"]
 
 #: A mode counts as captured when it holds at least this share of its fair share n / K of HQ samples.
@@ -162,6 +162,8 @@ class ModeCollapseConfig(Config):
     prefit: int = param(0, low=0, high=20000, ui=(0, 4000, 500),
                         doc="generator pre-fit steps on the data's transport map before the GAN; 0 = none")
     snapshots: int = param(16, low=2, high=200, ui=(2, 40), widget="none", doc="snapshots kept over training")
+    d_warmup: int = param(0, low=0, high=5000, ui=(0, 1000, 100), widget="none",
+                          doc="discriminator-only updates before the GAN starts (after any pre-fit)")
     seeds: int = param(10, low=1, high=64, ui=(1, 16), doc="independent GANs trained together")
     seed: int = param(0, low=0, ui=(0, 20), doc="first seed; GAN i uses a seed derived from (seed, i)")
 
@@ -179,7 +181,7 @@ def gan_config(config: ModeCollapseConfig) -> tuple[MixtureConfig, GanConfig]:
     mix = MixtureConfig(kind=config.mixture, n_modes=config.n_modes, sigma=config.sigma)
     gan = GanConfig(steps=config.steps, lr_g=config.lr_g, lr_d=config.lr_d, d_steps=config.d_steps,
                     d_depth=config.d_depth, hidden=config.hidden, latent=config.latent, pack=config.pack,
-                    prefit=config.prefit, snapshots=config.snapshots)
+                    prefit=config.prefit, snapshots=config.snapshots, d_warmup=config.d_warmup)
     return mix, gan
 
 
@@ -269,6 +271,28 @@ def process_summary(c: Condensed, early_step: int = 40) -> dict:
             "hq_final": round(float(hq[:, -1].mean()), 3)}
 
 
+def warm_d_scores(c: Condensed) -> dict:
+    """For a run whose D was trained first against the fixed pre-fitted G (``d_warmup > 0``): D's mean probability
+    "real" on each mode's samples at snapshot 0, before G has moved (``d_mode[:, 0]``, (seeds, K)); its mean,
+    the mean within-seed range over modes (max - min), and per seed the Spearman rank correlation between those
+    scores and each mode's HQ count at snapshot 1 (positive: modes where D was fooled more kept more samples,
+    a retreat's signature); seeds where the counts are all equal have no ranking and are left out (counted)."""
+    if c.config.d_warmup <= 0:
+        raise ValueError(f"this run's D was not warmed up (d_warmup = {c.config.d_warmup}); its snapshot-0 scores "
+                         "come from an untrained D")
+    score, later = c.d_mode[:, 0], c.metrics["counts"][:, 1]
+    corrs = []
+    for s, h in zip(score, later):
+        if np.ptp(h) > 0 and np.ptp(s) > 0:
+            ra, rb = np.argsort(np.argsort(s)), np.argsort(np.argsort(h))
+            corrs.append(float(np.corrcoef(ra, rb)[0, 1]))
+    return {"mean_score": round(float(np.nanmean(score)), 3),
+            "mean_range_over_modes": round(float(np.nanmean(np.nanmax(score, 1) - np.nanmin(score, 1))), 3),
+            "rank_corr_per_seed": [round(r, 2) for r in corrs],
+            "mean_rank_corr": round(float(np.mean(corrs)), 2) if corrs else None,
+            "seeds_without_ranking": int(len(score) - len(corrs))}
+
+
 def summarize(c: Condensed, snapshot: int = -1) -> dict:
     """Per-seed metrics at one snapshot (default: the end of training) and their means over seeds.
 
@@ -303,6 +327,9 @@ ARMS = {
     "pre-fit, plain 1-layer D, lr_g 1e-5": _BASE.replace(prefit=3000, steps=1000, snapshots=26, lr_g=1e-5),
     "pre-fit, frozen random D": _BASE.replace(prefit=3000, steps=1000, snapshots=26, lr_d=1e-9),
     "pre-fit, frozen random D, lr_g 1e-4": _BASE.replace(prefit=3000, steps=1000, snapshots=26, lr_d=1e-9, lr_g=1e-4),
+    # D trained first (500 updates against the fixed pre-fitted G): its scores at snapshot 0 say where G fooled it
+    "pre-fit, D warmed up": _BASE.replace(prefit=3000, steps=1000, snapshots=26, d_warmup=500),
+    "pre-fit, D warmed up, lr_g 1e-4": _BASE.replace(prefit=3000, steps=1000, snapshots=26, d_warmup=500, lr_g=1e-4),
 }
 DATA_PATH = Path(__file__).resolve().parent.parent / "data" / "gan_runs.npz"
 
