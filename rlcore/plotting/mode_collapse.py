@@ -161,7 +161,9 @@ def coverage_curves(conds: dict):
     ax2.set_ylim(0, 1)
     label(ax1, "generator update (steps)", f"modes captured (of {k})", "coverage over training")
     label(ax2, "generator update (steps)", "share of samples within 3 sigma", "quality over training")
-    ax1.legend(fontsize=7, loc="upper left", title="line: mean; band: 10-90% of seeds", title_fontsize=7)
+    handles, labels = ax1.get_legend_handles_labels()  # beside the figure, off every curve
+    ax2.legend(handles, labels, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+               title="line: mean; band: 10-90% of seeds", title_fontsize=7)
     return fig
 
 
