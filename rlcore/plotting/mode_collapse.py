@@ -178,7 +178,9 @@ def narrowing_curves(results: dict):
         ax.plot(t, res.corr_R.mean(0), color=color(0), lw=1.5, ls="--", label="corr(w, R) over all topics")
         ax.plot(t, res.corr_G.mean(0), color=color(2), lw=1.5, ls=":", label="corr(w, G) over all topics")
         ax.set_ylim(-0.1, 1.05)
-        label(ax, "update (steps)", "correlation (mean over runs)", name)
+        uniform = getattr(res.config, "forced_uniform", False)
+        label(ax, "update (steps)", "correlation (mean over runs)",
+              f"{name}\n(solid = dashed by definition: pi uniform)" if uniform else name)
         ax.legend(loc="lower right", fontsize=7)
         mean_band(axes[-1], t, res.entropy / np.log(res.config.n_topics), label=name, i=i)
     axes[-1].set_ylim(0, 1.05)
