@@ -63,11 +63,11 @@ def test_notebook_metrics(notebook_runs):
     n = m["narrowing"]
     chooser = n["chooses its topics"]
     assert chooser["onpolicy_minus_all_final"] >= 0.2              # observed 0.32 (10 worlds, quick)
-    assert chooser["entropy_ratio"] <= 0.35                        # observed about 0.17
+    assert chooser["entropy_ratio"] <= 0.35                        # observed 0.23 (quick; 0.17 in full mode)
     for control in ("learns every topic", "exploration floor 0.1"):
-        assert n[control]["onpolicy_minus_all_final"] < 0.1        # observed -0.01 and 0.02
+        assert n[control]["onpolicy_minus_all_final"] < 0.1        # observed -0.011 and 0.021
         assert n[control]["onpolicy_minus_all_final"] <= chooser["onpolicy_minus_all_final"] - 0.15
-    assert n["learns every topic"]["entropy_ratio"] <= 0.5         # its choice narrows too: observed about 0.2
+    assert n["learns every topic"]["entropy_ratio"] <= 0.5         # its choice narrows too: observed 0.28
     gaps = m["narrowing_sweeps"]["gap_by_inv_temp"]
     assert gaps["1.0"] < 0.05 and gaps["6.0"] > gaps["1.0"] + 0.15  # quick: 4 worlds per point
 
