@@ -170,3 +170,50 @@ def test_transport_map_produces_the_mixture(kind, k):
     assert m["modes_captured"] == k
     assert m["hq_share"] == pytest.approx(1 - math.exp(-4.5), abs=0.003)
     assert m["reverse_kl"] < 0.01
+
+
+def test_crowd_shape_closed_forms():
+    """A crowd sitting on its mode has spread sqrt(2) sigma (RMS of a 2-D Gaussian) and offset about 0; a cloud
+    of std s placed d away from the mode has spread about sqrt(2) s / sigma and offset d / sigma."""
+    from rlcore.analysis.mode_collapse import crowd_shape
+
+    centers = mixture_centers(MixtureConfig(kind="ring", n_modes=8, sigma=0.05))
+    rng = np.random.default_rng(0)
+    sharp = crowd_shape(centers[2] + 0.05 * rng.standard_normal((20000, 2)), centers, 0.05)
+    assert sharp["crowd_spread"] == pytest.approx(math.sqrt(2), rel=0.02) and sharp["crowd_offset"] < 0.05
+    shifted = crowd_shape(centers[5] + [0.1, 0.0] + 0.02 * rng.standard_normal((5000, 2)), centers, 0.05)
+    assert shifted["crowd_spread"] == pytest.approx(math.sqrt(2) * 0.4, rel=0.03)
+    assert shifted["crowd_offset"] == pytest.approx(2.0, rel=0.02)
+    batched = crowd_shape(np.stack([centers[2] + 0.05 * rng.standard_normal((500, 2))] * 3), centers, 0.05)
+    assert batched["crowd_spread"].shape == (3,)
+
+
+def test_unsharp_cloud_and_collapse_references_differ_in_spread_not_in_modes():
+    sc = score_references(MixtureConfig(kind="ring", n_modes=8, sigma=0.05), draws=10, seed=4)
+    cloud, one = sc["one unsharp cloud"], sc["one-mode collapse"]
+    assert cloud["modes_captured"].max() <= 1 and one["modes_captured"].min() == 1
+    assert cloud["hq_share"].max() < 0.1 < 0.95 < one["hq_share"].min()
+    assert cloud["crowd_spread"].min() > 5 * one["crowd_spread"].max()   # about 10 sigma against 1.4
+
+
+def test_precompute_reuses_unchanged_arms_and_retrains_changed_ones(tmp_path):
+    from rlcore.analysis import mode_collapse as mc
+
+    tiny = mc.ModeCollapseConfig(steps=3, snapshots=2, seeds=1, hidden=8)
+    path = tmp_path / "runs.npz"
+    mc.precompute({"a": tiny, "b": tiny.replace(seed=1)}, path=path)
+    first = mc.load_precomputed(path)
+    mc.precompute({"a": tiny, "b": tiny.replace(seed=2)}, path=path, reuse=True)
+    second = mc.load_precomputed(path)
+    assert np.array_equal(first["a"].samples, second["a"].samples) and second["b"].config.seed == 2
+    assert not np.array_equal(first["b"].samples, second["b"].samples)
+
+
+def test_d_warmup_trains_d_only():
+    """D-only warm-up leaves the generator's first snapshot unchanged and changes D's scores on it."""
+    mix = MixtureConfig(kind="ring", n_modes=8, sigma=0.05)
+    cfg = GanConfig(steps=2, snapshots=2, hidden=8, prefit=20, batch=32, n_eval=200)
+    cold = train_gans(mix, cfg, [3])
+    warm = train_gans(mix, cfg.replace(d_warmup=30), [3])
+    np.testing.assert_array_equal(cold.samples[:, 0], warm.samples[:, 0])
+    assert not np.allclose(cold.d_fake[:, 0], warm.d_fake[:, 0])

@@ -97,3 +97,27 @@ def test_run_narrowing_pairs_the_arms_on_the_same_worlds_and_wants():
     b = run_narrowing(NarrowingExperimentConfig(runs=3, steps=5, seed=2, forced_uniform=True))
     np.testing.assert_allclose(a.corr_G[:, 0], b.corr_G[:, 0])  # same initial wants, same goals
     assert a.pi.shape == (3, 5, 24)
+
+
+def test_exploration_floor_and_learn_every_topic_controls():
+    w = np.array([0.0, 3.0, -3.0, 1.0])
+    pi = policy(w, NarrowingConfig(inv_temp=4.0, explore=0.2))
+    np.testing.assert_allclose(pi, 0.8 * softmax(4.0 * w) + 0.2 / 4)
+    assert pi.min() >= 0.2 / 4 and pi.sum() == pytest.approx(1.0)
+    # learn_all: one step with alpha = 1 and no noise sets every want to its reward, whatever was chosen
+    env = TopicBandit(n_topics=6, noise_std=0.0, world_seed=2)
+    log = train_narrowing(env, np.zeros(6), NarrowingConfig(want_lr=1.0, steps=2, batch=1, learn_all=True), seed=4)
+    np.testing.assert_allclose(log.steps("wants")[1], env.reward_means)
+    # ... while the choice still follows the wants (softmax of the corrected wants)
+    np.testing.assert_allclose(log.steps("pi")[1], softmax(2.0 * env.reward_means))
+    with pytest.raises(ValueError, match="explore"):
+        NarrowingConfig(explore=1.5)
+
+
+def test_forced_uniform_arm_has_no_gap_and_full_entropy_by_definition():
+    """Identities, not findings: with pi uniform the on-policy correlation *is* the all-topics one and the
+    entropy *is* log(topics), whatever the learner does (lesson 08 shows this arm only as a reference line)."""
+    res = run_narrowing(NarrowingExperimentConfig(runs=3, steps=30, seed=5, forced_uniform=True))
+    np.testing.assert_allclose(res.onpolicy_corr_R, res.corr_R)
+    np.testing.assert_allclose(res.entropy, math.log(24))
+    assert np.abs(res.final_gap()).max() < 1e-9

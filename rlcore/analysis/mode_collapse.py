@@ -13,7 +13,11 @@ on 2,500 generated samples:
   samples over their nearest modes (0 for balance, log K for one mode); undefined when there is no HQ
   sample at all, and then *counted* (``reverse_kl_missing``), never silently dropped from a mean;
 * the **crowd share** is the largest share of all samples (sharp or not) that are nearest to one mode: near
-  1 for a generator whose samples sit in one crowd, 1/K for one spread evenly.
+  1 for a generator whose samples sit in one crowd, 1/K for one spread evenly;
+* the crowd's **spread** and **offset** (:func:`crowd_shape`), in units of sigma: the RMS distance of the
+  crowd's samples from their own centroid, and the centroid's distance from the crowd's mode centre. A sharp
+  collapse onto a mode has spread sqrt(2) = 1.4 sigma and offset about 0; an unsharp cloud has a spread of
+  many sigma.
 """
 
 from __future__ import annotations
@@ -30,11 +34,13 @@ from ..learners.gan import GanConfig, GanRun, MixtureConfig, mixture_centers, sa
 from ..seeding import derive_seed
 
 __all__ = ["CAPTURE_SHARE", "reverse_kl_uniform", "capture_threshold", "mode_metrics", "reference_samples",
-           "score_references", "ModeCollapseConfig", "gan_config", "run_gan", "Condensed", "condense",
-           "summarize", "mode_loss", "ARMS", "DATA_PATH", "precompute", "load_precomputed", "GanViewConfig", "seeds_of"]
+           "score_references", "crowd_shape", "scores_at", "calibration_table", "process_summary", "warm_d_scores", "CLOUD_STD", "ModeCollapseConfig", "gan_config", "run_gan", "Condensed", "condense",
+           "summarize", "ARMS", "DATA_PATH", "precompute", "load_precomputed", "GanViewConfig", "seeds_of"]
 
 #: A mode counts as captured when it holds at least this share of its fair share n / K of HQ samples.
 CAPTURE_SHARE = 0.1
+#: Standard deviation (data units) of the "one unsharp cloud" reference: about the plain GAN's crowd.
+CLOUD_STD = 0.4
 #: The generated samples kept per snapshot in stored runs (for scatter plots; metrics use all 2,500).
 KEEP_SAMPLES = 400
 
@@ -84,7 +90,9 @@ def reference_samples(mixture: MixtureConfig, n: int, rng: np.random.Generator) 
     * ``true mixture``: the data distribution itself (the ideal generator);
     * ``Gaussian blob``: a Gaussian with the data's exact mean and covariance (an untrained-looking cloud);
     * ``uniform square``: uniform on the square spanned by the mode centres, widened by 1 on every side;
-    * ``one-mode collapse``: every sample from mode 0's Gaussian (sharp, but one mode).
+    * ``one-mode collapse``: every sample from mode 0's Gaussian (sharp, but one mode);
+    * ``one unsharp cloud``: one isotropic Gaussian of std ``CLOUD_STD`` centred near mode 0 (ring: on the
+      circle, at a uniformly random angle within half a spacing of mode 0; grid: within a unit box around it).
     """
     centers = mixture_centers(mixture)
     s = mixture.sigma
@@ -94,7 +102,29 @@ def reference_samples(mixture: MixtureConfig, n: int, rng: np.random.Generator) 
     return {"true mixture": centers[rng.integers(len(centers), size=n)] + s * rng.standard_normal((n, 2)),
             "Gaussian blob": rng.multivariate_normal(mean, cov, size=n),
             "uniform square": rng.uniform(lo, hi, size=(n, 2)),
-            "one-mode collapse": centers[0] + s * rng.standard_normal((n, 2))}
+            "one-mode collapse": centers[0] + s * rng.standard_normal((n, 2)),
+            "one unsharp cloud": _cloud_centre(mixture, rng) + CLOUD_STD * rng.standard_normal((n, 2))}
+
+
+def _cloud_centre(mixture: MixtureConfig, rng: np.random.Generator) -> np.ndarray:
+    centers = mixture_centers(mixture)
+    if mixture.kind == "ring":
+        angle = rng.uniform(-np.pi, np.pi) / mixture.n_modes  # within half a spacing of mode 0 (at angle 0)
+        return np.linalg.norm(centers[0]) * np.array([np.cos(angle), np.sin(angle)])
+    return centers[0] + rng.uniform(-1.0, 1.0, size=2)
+
+
+def crowd_shape(samples: np.ndarray, centers: np.ndarray, sigma: float) -> dict:
+    """The crowd (the samples nearest to the most popular mode k*) of ``samples`` (..., n, 2), in units of sigma:
+    ``crowd_spread`` = sqrt(mean |x - m|^2) over the crowd, m its centroid; ``crowd_offset`` = |m - c_k*|."""
+    x = np.asarray(samples, dtype=np.float64)
+    nearest = (((x[..., :, None, :] - centers) ** 2).sum(-1)).argmin(-1)  # (..., n)
+    counts = (nearest[..., None] == np.arange(len(centers))).sum(-2)
+    top = counts.argmax(-1)  # (...)
+    mask = (nearest == top[..., None])[..., None]  # (..., n, 1)
+    m = (mask * x).sum(-2) / mask.sum(-2)  # (..., 2)
+    spread = np.sqrt((mask * (x - m[..., None, :]) ** 2).sum((-2, -1)) / mask[..., 0].sum(-1))
+    return {"crowd_spread": spread / sigma, "crowd_offset": np.linalg.norm(m - centers[top], axis=-1) / sigma}
 
 
 def score_references(mixture: MixtureConfig, n: int = 2500, draws: int = 20, seed: int = 0) -> dict:
@@ -104,8 +134,9 @@ def score_references(mixture: MixtureConfig, n: int = 2500, draws: int = 20, see
     out: dict = {}
     for _ in range(draws):
         for name, x in reference_samples(mixture, n, rng).items():
-            m = mode_metrics(x, centers, mixture.sigma)
-            for key in ("modes_captured", "modes_touched", "hq_share", "reverse_kl"):
+            m = {**mode_metrics(x, centers, mixture.sigma), **crowd_shape(x, centers, mixture.sigma)}
+            for key in ("modes_captured", "modes_touched", "hq_share", "reverse_kl", "crowd_share", "crowd_spread",
+                        "crowd_offset"):
                 out.setdefault(name, {}).setdefault(key, []).append(float(m[key]))
     return {name: {k: np.array(v) for k, v in d.items()} for name, d in out.items()}
 
@@ -131,6 +162,8 @@ class ModeCollapseConfig(Config):
     prefit: int = param(0, low=0, high=20000, ui=(0, 4000, 500),
                         doc="generator pre-fit steps on the data's transport map before the GAN; 0 = none")
     snapshots: int = param(16, low=2, high=200, ui=(2, 40), widget="none", doc="snapshots kept over training")
+    d_warmup: int = param(0, low=0, high=5000, ui=(0, 1000, 100), widget="none",
+                          doc="discriminator-only updates before the GAN starts (after any pre-fit)")
     seeds: int = param(10, low=1, high=64, ui=(1, 16), doc="independent GANs trained together")
     seed: int = param(0, low=0, ui=(0, 20), doc="first seed; GAN i uses a seed derived from (seed, i)")
 
@@ -148,7 +181,7 @@ def gan_config(config: ModeCollapseConfig) -> tuple[MixtureConfig, GanConfig]:
     mix = MixtureConfig(kind=config.mixture, n_modes=config.n_modes, sigma=config.sigma)
     gan = GanConfig(steps=config.steps, lr_g=config.lr_g, lr_d=config.lr_d, d_steps=config.d_steps,
                     d_depth=config.d_depth, hidden=config.hidden, latent=config.latent, pack=config.pack,
-                    prefit=config.prefit, snapshots=config.snapshots)
+                    prefit=config.prefit, snapshots=config.snapshots, d_warmup=config.d_warmup)
     return mix, gan
 
 
@@ -192,46 +225,91 @@ def condense(config: ModeCollapseConfig, run: GanRun) -> Condensed:
                      run.samples[:, :, :KEEP_SAMPLES].astype(np.float16))
 
 
+def scores_at(c: Condensed, snapshot: int = 0) -> dict:
+    """One snapshot of a stored run in :func:`score_references`' format, {metric: (seeds,)}: e.g. snapshot 0 of a
+    run from scratch is the *untrained generator*, a reference. Crowd spread and offset come from the
+    ``KEEP_SAMPLES`` kept samples, the other metrics from all 2,500."""
+    out = {k: np.asarray(c.metrics[k][:, snapshot], dtype=float)
+           for k in ("modes_captured", "modes_touched", "hq_share", "reverse_kl", "crowd_share")}
+    shape = crowd_shape(c.samples[:, snapshot].astype(np.float64), mixture_centers(c.mixture), c.mixture.sigma)
+    return {**out, **shape}
+
+
+def _finite_mean(v) -> float | None:
+    v = np.asarray(v, dtype=float)
+    return round(float(v[np.isfinite(v)].mean()), 4) if np.isfinite(v).any() else None
+
+
+def calibration_table(scores: dict) -> dict:
+    """{mixture: {reference: summary}} of :func:`score_references`-style scores: the worst case of modes
+    captured, means of the rest; the reverse KL's mean over the draws where it is defined, with the others
+    counted in ``reverse_kl_missing``."""
+    return {mix: {ref: {"modes_captured_max": float(s["modes_captured"].max()),
+                        "modes_captured_mean": float(s["modes_captured"].mean()),
+                        "modes_touched_mean": float(s["modes_touched"].mean()),
+                        "hq_share_mean": _finite_mean(s["hq_share"]),
+                        "reverse_kl_mean": _finite_mean(s["reverse_kl"]),
+                        "reverse_kl_missing": int((~np.isfinite(np.asarray(s["reverse_kl"], float))).sum()),
+                        "crowd_share_mean": _finite_mean(s["crowd_share"]),
+                        "crowd_spread_sigma_mean": _finite_mean(s["crowd_spread"]),
+                        "crowd_offset_sigma_mean": _finite_mean(s["crowd_offset"])}
+                  for ref, s in sc.items()} for mix, sc in scores.items()}
+
+
+def process_summary(c: Condensed, early_step: int = 40) -> dict:
+    """What happened to a run that starts from a pre-fitted generator: modes per seed at the start, at the first
+    snapshot at or after ``early_step`` updates and at the end; the lowest mean (over seeds) number of modes
+    over training and when; the mean HQ share at those three points."""
+    modes, hq, steps = c.metrics["modes_captured"], c.metrics["hq_share"], np.asarray(c.snapshot_steps)
+    early = int(np.flatnonzero(steps >= early_step)[0])
+    mean_modes = modes.mean(0)
+    low = int(mean_modes.argmin())
+    return {"modes_at_start": modes[:, 0].tolist(), f"modes_after_{early_step}_updates": modes[:, early].tolist(),
+            "modes_final": modes[:, -1].tolist(), "mean_modes_lowest": round(float(mean_modes[low]), 2),
+            "lowest_at_update": int(steps[low]), "mean_modes_final": float(modes[:, -1].mean()),
+            "hq_at_start": round(float(hq[:, 0].mean()), 3), f"hq_after_{early_step}_updates": round(float(hq[:, early].mean()), 3),
+            "hq_final": round(float(hq[:, -1].mean()), 3)}
+
+
+def warm_d_scores(c: Condensed) -> dict:
+    """For a run whose D was trained first against the fixed pre-fitted G (``d_warmup > 0``): D's mean probability
+    "real" on each mode's samples at snapshot 0, before G has moved (``d_mode[:, 0]``, (seeds, K)); its mean,
+    the mean within-seed range over modes (max - min), and per seed the Spearman rank correlation between those
+    scores and each mode's HQ count at snapshot 1 (positive: modes where D was fooled more kept more samples,
+    a retreat's signature); seeds where the counts are all equal have no ranking and are left out (counted)."""
+    if c.config.d_warmup <= 0:
+        raise ValueError(f"this run's D was not warmed up (d_warmup = {c.config.d_warmup}); its snapshot-0 scores "
+                         "come from an untrained D")
+    score, later = c.d_mode[:, 0], c.metrics["counts"][:, 1]
+    corrs = []
+    for s, h in zip(score, later):
+        if np.ptp(h) > 0 and np.ptp(s) > 0:
+            ra, rb = np.argsort(np.argsort(s)), np.argsort(np.argsort(h))
+            corrs.append(float(np.corrcoef(ra, rb)[0, 1]))
+    return {"mean_score": round(float(np.nanmean(score)), 3),
+            "mean_range_over_modes": round(float(np.nanmean(np.nanmax(score, 1) - np.nanmin(score, 1))), 3),
+            "rank_corr_per_seed": [round(r, 2) for r in corrs],
+            "mean_rank_corr": round(float(np.mean(corrs)), 2) if corrs else None,
+            "seeds_without_ranking": int(len(score) - len(corrs))}
+
+
 def summarize(c: Condensed, snapshot: int = -1) -> dict:
     """Per-seed metrics at one snapshot (default: the end of training) and their means over seeds.
 
     The reverse KL's mean is over the seeds where it is defined; ``reverse_kl_missing`` counts the others."""
     m = {k: np.asarray(v)[:, snapshot] for k, v in c.metrics.items()}
+    shape = crowd_shape(c.samples[:, snapshot].astype(np.float64), mixture_centers(c.mixture), c.mixture.sigma)
     rkl = m["reverse_kl"]
     return {"modes_captured": m["modes_captured"].tolist(), "hq_share": np.round(m["hq_share"], 4).tolist(),
             "mean_modes": float(m["modes_captured"].mean()), "mean_modes_touched": float(m["modes_touched"].mean()),
             "mean_hq_share": float(m["hq_share"].mean()), "mean_crowd_share": float(m["crowd_share"].mean()),
+            "crowd_share": np.round(m["crowd_share"], 3).tolist(),
+            "crowd_spread_sigma": np.round(shape["crowd_spread"], 1).tolist(),
+            "mean_crowd_spread_sigma": float(shape["crowd_spread"].mean()),
+            "mean_crowd_offset_sigma": float(shape["crowd_offset"].mean()),
             "mean_reverse_kl": float(rkl[np.isfinite(rkl)].mean()) if np.isfinite(rkl).any() else None,
             "reverse_kl_missing": int((~np.isfinite(rkl)).sum()), "seeds": int(len(rkl)),
             "n_modes": int(c.config.n_modes)}
-
-
-def mode_loss(c: Condensed) -> dict:
-    """When each mode a pre-fitted generator starts with is lost, and what D thought of it at the start.
-
-    For every seed and every mode captured at snapshot 0: ``lost_at`` is the first later snapshot at which it
-    is no longer captured (NaN if never), and ``d_start`` the discriminator's mean probability on that mode's
-    samples at snapshot 1 (the first snapshot with a trained D). ``rank_corr`` is the mean over seeds of the
-    Spearman correlation between the two (positive: modes D liked least were lost first)."""
-    cap = c.metrics["counts"] >= capture_threshold(2500, c.config.n_modes)  # (S, T, K)
-    S, T, K = cap.shape
-    lost_at = np.full((S, K), np.nan)
-    for s in range(S):
-        for k in range(K):
-            if cap[s, 0, k]:
-                gone = np.flatnonzero(~cap[s, 1:, k])
-                if gone.size:
-                    lost_at[s, k] = c.snapshot_steps[1 + gone[0]]
-    d_start = c.d_mode[:, 1]
-    corrs = []
-    for s in range(S):
-        ok = np.isfinite(d_start[s]) & cap[s, 0]
-        t = np.where(np.isnan(lost_at[s]), c.snapshot_steps[-1] + 1, lost_at[s])[ok]
-        if ok.sum() >= 3 and np.ptp(t) > 0 and np.ptp(d_start[s, ok]) > 0:
-            ra, rb = np.argsort(np.argsort(t)), np.argsort(np.argsort(d_start[s, ok]))
-            corrs.append(float(np.corrcoef(ra, rb)[0, 1]))
-    return {"lost_at": lost_at, "d_start": d_start,
-            "rank_corr": float(np.mean(corrs)) if corrs else None, "rank_corr_seeds": len(corrs)}
 
 
 #: The stored full-mode arms (regenerated by ``tools/precompute_gan.py``): ring of 8, sigma 0.05.
@@ -243,19 +321,32 @@ ARMS = {
     "PacGAN2, 2-layer D": _BASE.replace(d_depth=2, remedy="pacgan2"),
     "pre-fit, plain 1-layer D": _BASE.replace(prefit=3000, steps=1000, snapshots=26),
     "pre-fit, PacGAN2 1-layer D": _BASE.replace(prefit=3000, steps=1000, snapshots=26, remedy="pacgan2"),
+    # Part 3's controls: the generator's step size, and a discriminator that never learns (its step size 1e-9:
+    # frozen at its random initialization, so the generator ascends a fixed random function)
+    "pre-fit, plain 1-layer D, lr_g 1e-4": _BASE.replace(prefit=3000, steps=1000, snapshots=26, lr_g=1e-4),
+    "pre-fit, plain 1-layer D, lr_g 1e-5": _BASE.replace(prefit=3000, steps=1000, snapshots=26, lr_g=1e-5),
+    "pre-fit, frozen random D": _BASE.replace(prefit=3000, steps=1000, snapshots=26, lr_d=1e-9),
+    "pre-fit, frozen random D, lr_g 1e-4": _BASE.replace(prefit=3000, steps=1000, snapshots=26, lr_d=1e-9, lr_g=1e-4),
+    # D trained first (500 updates against the fixed pre-fitted G): its scores at snapshot 0 say where G fooled it
+    "pre-fit, D warmed up": _BASE.replace(prefit=3000, steps=1000, snapshots=26, d_warmup=500),
+    "pre-fit, D warmed up, lr_g 1e-4": _BASE.replace(prefit=3000, steps=1000, snapshots=26, d_warmup=500, lr_g=1e-4),
 }
 DATA_PATH = Path(__file__).resolve().parent.parent / "data" / "gan_runs.npz"
 
 
-def precompute(arms: dict = ARMS, path: Path = DATA_PATH, progress=None) -> None:
-    """Train every arm and store its :class:`Condensed` form in one compressed ``.npz`` at ``path``."""
+def precompute(arms: dict = ARMS, path: Path = DATA_PATH, progress=None, reuse: bool = False) -> None:
+    """Train every arm and store its :class:`Condensed` form in one compressed ``.npz`` at ``path``.
+
+    ``reuse=True`` keeps the arms already in ``path`` whose stored config equals the arm's (arms are trained
+    independently, so a kept arm is exactly what retraining it would give) and trains only the others."""
+    old = load_precomputed(path) if reuse and Path(path).exists() else {}
     arrays = {}
     for i, (name, config) in enumerate(arms.items()):
-        c = condense(config, run_gan(config))
+        c = old[name] if name in old and old[name].config == config else condense(config, run_gan(config))
         arrays[f"{name}|config"] = np.array(json.dumps(config.to_dict()))
         arrays[f"{name}|snapshot_steps"] = c.snapshot_steps
         arrays[f"{name}|d_mode"] = c.d_mode.astype(np.float32)
-        arrays[f"{name}|samples"] = c.samples
+        arrays[f"{name}|samples"] = c.samples.astype(np.float16)
         for k, v in c.metrics.items():
             arrays[f"{name}|m|{k}"] = v
         if progress is not None:
@@ -283,5 +374,11 @@ class GanViewConfig(Config):
     """The GAN panel's view of the stored runs: which arm, which of its seeds, which snapshot."""
 
     arm: str = choice("plain, 1-layer D", list(ARMS), doc="stored setup to show")
-    view_seed: int = param(1, low=0, high=63, ui=(0, 9), doc="which of the arm's seeds to show")
-    snapshot: int = param(15, low=0, high=199, ui=(0, 25), doc="training snapshot (0 = start; clipped to the last)")
+    view_seed: int = param(1, low=0, high=9, ui=(0, 9), doc="which of the arm's 10 seeds to show, 0 .. 9")
+    snapshot: int = param(15, low=0, high=25, ui=(0, 25),
+                          doc="training snapshot, 0 = start (0 .. 15 for the arms from scratch, 0 .. 25 pre-fit)")
+
+    def check(self) -> None:
+        last = ARMS[self.arm].snapshots - 1
+        if self.snapshot > last:
+            raise self.invalid("snapshot", f"0 .. {last} for the arm {self.arm!r} (it has {last + 1} snapshots)")

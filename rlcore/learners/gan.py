@@ -17,7 +17,8 @@ pack of real points).
 
 ``prefit > 0`` first fits G by least squares to an exact transport map of the data (:func:`transport_target`),
 so the adversarial phase starts from a generator that already puts samples on every mode (lesson 08's
-"narrowing as a process": does adversarial training keep that coverage or lose it?).
+"narrowing as a process": does adversarial training keep that coverage or lose it?). ``d_warmup > 0`` then
+trains D alone against that fixed generator, so the first snapshot's D scores say where G fools D before G moves.
 
 Vectorized over seeds: every weight has a leading seed axis (``torch.baddbmm``), the loss is the sum of the
 per-seed losses, so each seed's gradient is its own, and Adam is elementwise, so the S runs are exactly
@@ -97,6 +98,8 @@ class GanConfig(Config):
     prefit: int = param(0, low=0, high=20000, ui=(0, 2000, 100),
                         doc="regression steps fitting G to the data's transport map before the GAN starts; 0 = none")
     n_eval: int = param(2500, low=100, high=20000, widget="none", doc="generated samples per snapshot")
+    d_warmup: int = param(0, low=0, high=5000, ui=(0, 1000, 100),
+                          doc="discriminator-only updates against the (pre-fitted) generator before the GAN starts")
 
     def check(self) -> None:
         if self.prefit and self.latent < 4:
@@ -262,6 +265,12 @@ def train_gans(mixture: MixtureConfig, config: GanConfig, seeds, progress=None) 
 
     if c.prefit:
         _prefit(g_params, mixture, c, gens)
+    for _ in range(c.d_warmup):  # D learns to tell the fixed generator from the data; G does not move
+        real = torch.stack([sample_mixture(mixture, n, g) for g in gens])
+        with torch.no_grad():
+            fake = generate(torch.stack([torch.randn(n, c.latent, generator=g) for g in gens]))
+        d_loss = F.softplus(-discriminate(real)).mean(dim=1) + F.softplus(discriminate(fake)).mean(dim=1)
+        opt_d.step(torch.autograd.grad(d_loss.sum(), d_params))
     snapshot(0)
     for t in range(c.steps):
         if t % _CHUNK == 0:

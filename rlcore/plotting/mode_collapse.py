@@ -9,7 +9,7 @@ from matplotlib.lines import Line2D
 
 from . import color, label, mean_band, subplots
 
-__all__ = ["reference_bars", "snapshots", "arm_dots", "coverage_curves", "narrowing_curves", "shared_axes",
+__all__ = ["reference_bars", "snapshots", "arm_dots", "coverage_curves", "narrowing_curves", "narrowing_controls", "shared_axes",
            "snapshot_view"]
 
 
@@ -20,37 +20,63 @@ def _bar_labels(ax, bars, values, fmt="{:.2f}"):
                     fontsize=7, xytext=(0, 2), textcoords="offset points")
 
 
+_REF_PANELS = [("hq_share", "share of samples within 3 sigma", "sample quality (HQ share)", False),
+               ("reverse_kl", "KL(HQ histogram || uniform) (nats)", "reverse KL (lower = balanced)", False),
+               ("crowd_share", "largest share nearest one mode", "crowd share (1/K = even)", False),
+               ("crowd_spread", "RMS spread of the crowd (sigma)", "crowd spread (sharp = 1.4 sigma)", True),
+               ("crowd_offset", "crowd centroid to its mode (sigma)", "crowd offset from its mode", True)]
+
+
 def reference_bars(scores: dict):
-    """Calibration: for each mixture (``scores = {"ring of 8": score_references(...), ...}``) and reference,
-    the mean over draws of modes captured (strict rule) and touched (>= 1 HQ sample), as shares of the modes;
-    the high-quality share; the reverse KL. Every bar is labelled with its value."""
-    fig, axes = subplots(3, width=4.4, height=3.4)
-    refs = list(next(iter(scores.values())))
+    """Calibration: for each mixture (``scores = {"ring of 8": score_references(...), ...}``; a reference may be
+    missing from a mixture, drawn as "n/a") and reference, means over draws of modes captured (strict rule)
+    and touched (>= 1 HQ sample) as shares of the modes, the HQ share, the reverse KL (over draws where it
+    is defined), the crowd share, and the crowd's spread and offset in sigma (log scale). Every bar is
+    labelled with its value."""
+    fig, axes = subplots(3, 2, width=4.6, height=3.3)
+    axes = axes.ravel()
+    refs = list(dict.fromkeys(r for sc in scores.values() for r in sc))
     x = np.arange(len(refs))
     w = 0.8 / (2 * len(scores))
+
+    def mean_of(sc, r, key, div=1.0):  # NaN ("n/a") when missing or undefined in every draw
+        v = np.asarray(sc[r][key], dtype=float) if r in sc and key in sc[r] else np.array([np.nan])
+        return v[np.isfinite(v)].mean() / div if np.isfinite(v).any() else np.nan
+
+    def bars(ax, xs, vals, width, **kw):
+        drawn = ax.bar(xs, np.nan_to_num(vals), width, **kw)
+        for b, v in zip(drawn, vals):
+            ax.annotate("n/a" if np.isnan(v) else f"{v:.2f}" if v < 10 else f"{v:.0f}",
+                        (b.get_x() + b.get_width() / 2, b.get_height() if b.get_height() > 0 else 0),
+                        ha="center", va="bottom", fontsize=6.5, xytext=(0, 2), textcoords="offset points",
+                        rotation=90 if len(vals) > 4 else 0)
     for j, (mix, sc) in enumerate(scores.items()):
         k = {"ring of 8": 8, "grid of 25": 25}.get(mix, None) or int(max(sc["true mixture"]["modes_captured"]))
         for h, (key, hatch) in enumerate([("modes_captured", None), ("modes_touched", "//")]):
-            vals = [sc[r][key].mean() / k for r in refs]
-            bars = axes[0].bar(x + (2 * j + h - len(scores) + 0.5) * w, vals, w, color=color(j), hatch=hatch,
-                               alpha=1.0 if hatch is None else 0.45, edgecolor="white")
-            _bar_labels(axes[0], bars, vals)
-        for ax, key in ((axes[1], "hq_share"), (axes[2], "reverse_kl")):
-            vals = [np.nanmean(sc[r][key]) for r in refs]
-            bars = ax.bar(x + (j - (len(scores) - 1) / 2) * 2 * w, vals, 2 * w, color=color(j), label=mix)
-            _bar_labels(ax, bars, vals)
+            vals = [mean_of(sc, r, key, k) for r in refs]
+            bars(axes[0], x + (2 * j + h - len(scores) + 0.5) * w, vals, w, color=color(j), hatch=hatch,
+                 alpha=1.0 if hatch is None else 0.45, edgecolor="white")
+        for ax, (key, *_rest) in zip(axes[1:], _REF_PANELS):
+            vals = [mean_of(sc, r, key) for r in refs]
+            bars(ax, x + (j - (len(scores) - 1) / 2) * 2 * w, vals, 2 * w, color=color(j), label=mix)
     handles = [mpatches.Patch(color=color(j), label=m) for j, m in enumerate(scores)]
-    handles += [mpatches.Patch(facecolor="grey", label="captured (>= 10% of fair share of HQ samples)"),
+    handles += [mpatches.Patch(facecolor="grey", label="captured (>= 10% of fair share of HQ)"),
                 mpatches.Patch(facecolor="grey", alpha=0.45, hatch="//", label="touched (>= 1 HQ sample)")]
     axes[0].legend(handles=handles, fontsize=7, loc="upper center", ncol=2)
+    axes[0].set_ylim(0, 1.7)
+    label(axes[0], "", "share of modes", "modes, two capture rules")
+    for ax, (key, yl, t, log) in zip(axes[1:], _REF_PANELS):
+        label(ax, "", yl, t)
+        if log:
+            ax.set_yscale("log")
+            ax.set_ylim(0.01 if key == "crowd_offset" else 0.3, 300)
+            ax.axhline(np.sqrt(2), color="grey", lw=0.8, ls=":")
+    axes[1].set_ylim(0, 1.35)
+    axes[3].set_ylim(0, 1.35)
     axes[1].legend(fontsize=7, loc="upper center")
-    for ax, (yl, t) in zip(axes, [("share of modes", "modes, two capture rules"),
-                                  ("share of samples within 3 sigma", "sample quality"),
-                                  ("KL(HQ histogram || uniform) (nats)", "reverse KL (lower = balanced)")]):
-        ax.set_xticks(x, [r.replace(" ", "\n", 1) for r in refs], fontsize=8)
-        label(ax, "reference distribution (2,500 samples, 20 draws)", yl, t)
-    axes[0].set_ylim(0, 1.55)
-    axes[1].set_ylim(0, 1.3)
+    for ax in axes:
+        ax.set_xticks(x, [r.replace(" ", "\n", 1) for r in refs], fontsize=7)
+    fig.suptitle("references: 2,500 samples, 20 draws (untrained generator: its 10 stored seeds)", fontsize=9)
     return fig
 
 
@@ -85,15 +111,18 @@ def snapshots(c, seed_index: int = 0, n_panels: int = 5, name: str = ""):
 
 
 def arm_dots(summaries: dict, references: dict | None = None):
-    """Final modes captured (left) and high-quality share (right) per seed for every arm (dots; bar = mean,
-    labelled); dashed lines mark the Gaussian blob's and the one-mode collapse's mean scores."""
-    fig, axes = subplots(2, width=5.2, height=3.6)
+    """Final modes captured, high-quality share and crowd spread (sigma, log scale) per seed for every arm
+    (dots; bar = mean, labelled); horizontal lines mark reference scores (means over draws)."""
+    fig, axes = subplots(3, width=4.6, height=3.6)
     names = list(summaries)
     x = np.arange(len(names))
-    for ax, key, mean_key in ((axes[0], "modes_captured", "mean_modes"), (axes[1], "hq_share", "mean_hq_share")):
+    panels = ((axes[0], "modes_captured", "mean_modes", "modes_captured"),
+              (axes[1], "hq_share", "mean_hq_share", "hq_share"),
+              (axes[2], "crowd_spread_sigma", "mean_crowd_spread_sigma", "crowd_spread"))
+    for ax, key, mean_key, _ in panels:
         means = [summaries[n][mean_key] for n in names]
         bars = ax.bar(x, means, color=[color(i) for i in range(len(names))], alpha=0.35)
-        _bar_labels(ax, bars, means)
+        _bar_labels(ax, bars, means, fmt="{:.1f}" if key == "crowd_spread_sigma" else "{:.2f}")
         for xi, n in zip(x, names):
             v = np.asarray(summaries[n][key], dtype=float)
             ax.scatter(xi + np.linspace(-0.25, 0.25, len(v)), v, s=12, color=color(xi), zorder=3)
@@ -101,17 +130,22 @@ def arm_dots(summaries: dict, references: dict | None = None):
     handles = [mpatches.Patch(color="grey", alpha=0.35, label="mean over seeds (labelled)"),
                Line2D([], [], marker="o", ls="", color="grey", label="one seed")]
     if references:
-        for j, (ref, style) in enumerate([("Gaussian blob", ":"), ("one-mode collapse", "--")]):
+        styles = [("Gaussian blob", ":"), ("one-mode collapse", "--"), ("one unsharp cloud", "-."),
+                  ("untrained generator", (0, (6, 2, 1, 2, 1, 2)))]
+        for ref, style in styles:
             if ref in references:
-                axes[0].axhline(references[ref]["modes_captured"].mean(), color=color(6), ls=style, lw=1)
-                axes[1].axhline(references[ref]["hq_share"].mean(), color=color(6), ls=style, lw=1)
+                for ax, _, _, rkey in panels:
+                    ax.axhline(np.nanmean(references[ref][rkey]), color=color(6), ls=style, lw=1)
                 handles.append(Line2D([], [], color=color(6), ls=style, label=f"reference: {ref}"))
     k = next(iter(summaries.values()))["n_modes"]
     axes[0].set_ylim(0, k + 1)
     axes[1].set_ylim(0, 1.1)
+    axes[2].set_yscale("log")
+    axes[2].set_ylim(0.5, 100)
     label(axes[0], "setup", f"final modes captured (of {k})", "coverage")
     label(axes[1], "setup", "final share of samples within 3 sigma", "quality")
-    axes[1].legend(handles=handles, fontsize=7, loc="upper left")
+    label(axes[2], "setup", "RMS spread of the crowd (sigma)", "sharpness of the crowd")
+    axes[2].legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
@@ -127,7 +161,9 @@ def coverage_curves(conds: dict):
     ax2.set_ylim(0, 1)
     label(ax1, "generator update (steps)", f"modes captured (of {k})", "coverage over training")
     label(ax2, "generator update (steps)", "share of samples within 3 sigma", "quality over training")
-    ax1.legend(fontsize=7, loc="upper left", title="line: mean; band: 10-90% of seeds", title_fontsize=7)
+    handles, labels = ax1.get_legend_handles_labels()  # beside the figure, off every curve
+    ax2.legend(handles, labels, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+               title="line: mean; band: 10-90% of seeds", title_fontsize=7)
     return fig
 
 
@@ -142,12 +178,53 @@ def narrowing_curves(results: dict):
         ax.plot(t, res.corr_R.mean(0), color=color(0), lw=1.5, ls="--", label="corr(w, R) over all topics")
         ax.plot(t, res.corr_G.mean(0), color=color(2), lw=1.5, ls=":", label="corr(w, G) over all topics")
         ax.set_ylim(-0.1, 1.05)
-        label(ax, "update (steps)", "correlation (mean over runs)", name)
+        uniform = getattr(res.config, "forced_uniform", False)
+        label(ax, "update (steps)", "correlation (mean over runs)",
+              f"{name}\n(solid = dashed by definition: pi uniform)" if uniform else name)
         ax.legend(loc="lower right", fontsize=7)
         mean_band(axes[-1], t, res.entropy / np.log(res.config.n_topics), label=name, i=i)
     axes[-1].set_ylim(0, 1.05)
     label(axes[-1], "update (steps)", "topic entropy / log(topics)", "what the agent works on")
-    axes[-1].legend(loc="lower left", fontsize=7, title="line: mean; band: 10-90% of runs", title_fontsize=7)
+    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7,
+                    title="line: mean; band: 10-90% of runs", title_fontsize=7)
+    return fig
+
+
+def narrowing_controls(results: dict, beta_sweep: dict, goal_sweep: dict):
+    """Left: the final gap (on-policy minus all-topics corr(w, R)) per world for every arm (dots; bar = mean,
+    labelled). Middle: the chooser's gap against the inverse temperature (mean, 10-90% of worlds). Right:
+    corr(w, G)'s move, chooser minus the forced-uniform control in the same world, against the initial
+    corr(w, G) (``goal_sweep = {corr: (chooser, uniform)}``); below 0: narrowing kept wants further from G."""
+    fig, axes = subplots(3, width=4.4, height=3.6)
+    names = list(results)
+    x = np.arange(len(names))
+    gaps = [results[n].final_gap() for n in names]
+    bars = axes[0].bar(x, [g.mean() for g in gaps], color=[color(i) for i in x], alpha=0.35)
+    _bar_labels(axes[0], bars, [g.mean() for g in gaps])
+    for xi, g in zip(x, gaps):
+        axes[0].scatter(xi + np.linspace(-0.25, 0.25, len(g)), g, s=10, color=color(xi), zorder=3)
+    axes[0].axhline(0, color="grey", lw=0.8)
+    axes[0].set_xticks(x, [n.replace(" ", "\n", 2) for n in names], fontsize=7)
+    axes[0].set_ylim(min(-0.3, min(g.min() for g in gaps) - 0.1), 1.0)
+    label(axes[0], "", "final on-policy minus all-topics corr(w, R)", "does the measure overstate?")
+    axes[0].legend(handles=[mpatches.Patch(color="grey", alpha=0.35, label="mean over worlds (labelled)"),
+                            Line2D([], [], marker="o", ls="", color="grey", label="one world")],
+                   fontsize=7, loc="upper right")
+    for ax, sweep, xl, title, fn in (
+            (axes[1], beta_sweep, "inverse temperature beta", "the gap needs a sharp choice",
+             lambda r: r.final_gap()),
+            (axes[2], goal_sweep, "initial corr(w, G)", "corr(w, G) moved: chooser minus uniform",
+             lambda r: r[0].corr_G_move() - r[1].corr_G_move())):
+        vs = np.array(list(sweep))
+        vals = [fn(sweep[v]) for v in vs]
+        mean = np.array([v.mean() for v in vals])
+        lo, hi = np.array([np.quantile(v, [0.1, 0.9]) for v in vals]).T
+        ax.errorbar(vs, mean, yerr=[mean - lo, hi - mean], marker="o", color=color(0), capsize=3,
+                    label="mean; bar: 10-90% of worlds")
+        ax.axhline(0, color="grey", lw=0.8)
+        label(ax, xl, "on-policy minus all-topics corr(w, R)" if ax is axes[1] else "difference in corr(w, G) move",
+              title)
+        ax.legend(fontsize=7, loc="upper left")
     return fig
 
 
@@ -180,8 +257,11 @@ def snapshot_view(c, seed_index: int, snapshot: int, name: str = ""):
     from ..learners.gan import mixture_centers
 
     centers = mixture_centers(c.mixture)
-    snapshot = min(snapshot, len(c.snapshot_steps) - 1)
-    seed_index = min(seed_index, c.samples.shape[0] - 1)
+    n_snap, n_seeds = len(c.snapshot_steps), c.samples.shape[0]
+    if not 0 <= snapshot < n_snap:
+        raise ValueError(f"snapshot = {snapshot} is outside 0 .. {n_snap - 1} for this run (nothing is clipped)")
+    if not 0 <= seed_index < n_seeds:
+        raise ValueError(f"seed_index = {seed_index} is outside 0 .. {n_seeds - 1} for this run (nothing is clipped)")
     fig, (ax1, ax2) = subplots(2, width=3.8, height=3.4)
     k = int(c.metrics["modes_captured"][seed_index, snapshot])
     hq = float(c.metrics["hq_share"][seed_index, snapshot])
