@@ -52,7 +52,7 @@ clean:
 .PHONY: site browser-test student gan-data
 
 # Lesson 08's stored GAN runs (rlcore/data/gan_runs.npz; a test retrains one seed and compares): regenerate
-# them after changing the GAN or its setups (about 7 minutes on 2 cores).
+# them after changing the GAN or its setups (about 10 minutes on 2 cores; unchanged arms are reused).
 gan-data: $(STAMP)
 	RLCORE_QUIET=1 $(BIN)/python tools/precompute_gan.py
 

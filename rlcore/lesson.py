@@ -134,7 +134,8 @@ LESSONS: tuple[Lesson, ...] = (
            "selection on relative payoff need not raise payoff; melioration comes from credit that stops at the "
            "agent's own round", "004", "18"),
     Lesson("08_narrowing_mode_collapse", "Narrowing: mode collapse",
-           "GAN mode collapse and the agent that narrows the data it is graded on", "004", "17"),
+           "calibrated mode-collapse metrics, GANs that blur rather than collapse, and an agent whose own data "
+           "overstates its alignment", "004", "17"),
     Lesson("09_ladder_1_reflex", "Ladder 1: reflex",
            "the boat that acquires its spin: freezing vs. reward hacking, on the causal protocol", "004",
            "9, 10, 19"),
