@@ -15,7 +15,8 @@ NU_FLOOR = 0.01  #: nu is drawn on a log axis; windows with no visit at all are 
 def visits_and_outcomes(results: dict[str, ForkResult]):
     """Left: nu(t), visits to the long branch relative to a random agent (median and 25-75% band over runs;
     the runs split into two groups, so a mean would describe neither).
-    Right: per setting, the share of runs whose greedy path ends at the big prize and the share locked in."""
+    Right: per setting, the share of runs that reach the big prize (their epsilon-greedy agent's exact chance, over the
+    last window-end tables, above one half) and the share locked in."""
     fig, (ax1, ax2) = subplots(2, width=4.6)
     for i, (name, res) in enumerate(results.items()):
         t = np.arange(res.nu.shape[1]) * res.window  # nu[0]: the untrained table, before any step
@@ -31,8 +32,8 @@ def visits_and_outcomes(results: dict[str, ForkResult]):
     x = np.arange(len(names))
     left = [results[n].left_rate for n in names]
     locked = [results[n].lock_rate for n in names]
-    ax2.bar(x - 0.2, left, 0.4, color=color(2), label="greedy path takes the big prize")
-    ax2.bar(x + 0.2, locked, 0.4, color=color(1), label="locked in (nu < threshold at the end)")
+    ax2.bar(x - 0.2, left, 0.4, color=color(2), label="reaches the big prize (G > 1/2)")
+    ax2.bar(x + 0.2, locked, 0.4, color=color(1), label="locked in (ν < threshold to the end)")
     for xi, a, b in zip(x, left, locked):
         ax2.text(xi - 0.2, a + 0.02, f"{a:.0%}", ha="center", fontsize=8)
         ax2.text(xi + 0.2, b + 0.02, f"{b:.0%}", ha="center", fontsize=8)
