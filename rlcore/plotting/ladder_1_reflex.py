@@ -186,7 +186,7 @@ def season_sweep(sweep: dict, powerups, seasons, seeds: int):
         for i, (key, name, ls, mk) in enumerate(curves):
             ax.plot(xs, sweep[key][sl], ls=ls, marker=mk, color=color(i), label=name)
         ax.set_xscale("log")
-        ax.set_xticks(xs, [f"{x:g}" for x in xs], fontsize=7)
+        ax.set_xticks(xs, [f"{x:g}" for x in xs], fontsize=7, rotation=45)
         ax.minorticks_off()
         ax.set_ylim(-0.03, 1.03)
         label(ax, xlabel, f"share of {seeds} runs", "grey: all four controls pass")
