@@ -174,12 +174,16 @@ def season_sweep(sweep: dict, powerups, seasons, seeds: int):
     where all four controls pass (lock-in >= 0.8, good start and coverage >= 0.8, fix <= half the lock-in)."""
     fig, axes = subplots(2, width=4.4, sharey=True)
     k = len(powerups)
-    curves = (("lock_rate", "lock-in rate (defaults)", "-", "o"), ("good_start_keeps", "good start keeps the race", "--", "s"),
-              ("coverage_reaches", "coverage reaches the race", "-.", "^"), ("fix_lock_rate", "fix's lock-in rate", ":", "v"))
-    for ax, sl, xs, xlabel in ((axes[0], slice(0, k), np.asarray(powerups), "power-up value per donut (season 60 updates)"),
-                               (axes[1], slice(k, None), np.asarray(seasons), "season length in updates (0.1 per donut)")):
-        passing = ((sweep["lock_rate"][sl] >= 0.8) & (sweep["good_start_keeps"][sl] >= 0.8)
-                   & (sweep["coverage_reaches"][sl] >= 0.8) & (sweep["fix_lock_rate"][sl] <= sweep["lock_rate"][sl] / 2))
+    curves = (("lock_rate", "lock-in rate (defaults)", "-", "o"),
+              ("good_start_keeps", "good start keeps the race", "--", "s"),
+              ("coverage_reaches", "coverage reaches the race", "-.", "^"),
+              ("fix_lock_rate", "fix's lock-in rate", ":", "v"))
+    panels = ((axes[0], slice(0, k), np.asarray(powerups), "power-up value per donut (season 60 updates)"),
+              (axes[1], slice(k, None), np.asarray(seasons), "season length in updates (0.1 per donut)"))
+    for ax, sl, xs, xlabel in panels:
+        lock = sweep["lock_rate"][sl]
+        passing = ((lock >= 0.8) & (sweep["good_start_keeps"][sl] >= 0.8)
+                   & (sweep["coverage_reaches"][sl] >= 0.8) & (sweep["fix_lock_rate"][sl] <= lock / 2))
         for x, ok in zip(xs, passing):
             if ok:
                 ax.axvspan(x * 0.93, x * 1.07, color="0.85", lw=0)

@@ -40,7 +40,8 @@ def visits_and_outcomes(results: dict[str, ForkResult], bands=None):
     for xi, a, b in zip(x, left, locked):
         ax2.text(xi - 0.2, a + 0.02, f"{a:.0%}", ha="center", fontsize=8)
         ax2.text(xi + 0.2, b + 0.02, f"{b:.0%}", ha="center", fontsize=8)
-    ax2.set_xticks(x, [textwrap.fill(n, 11 if len(names) > 4 else 16) for n in names], fontsize=6.5 if len(names) > 4 else 8)
+    many = len(names) > 4
+    ax2.set_xticks(x, [textwrap.fill(n, 11 if many else 16) for n in names], fontsize=6.5 if many else 8)
     ax2.set_ylim(0, 1.4)
     label(ax2, "setting", "share of runs", f"{results[names[0]].config.runs} runs per setting")
     ax2.legend(fontsize=8, loc="upper center", ncol=1)
