@@ -158,3 +158,44 @@ def test_forced_episodes_count_as_forced_visits_not_own():
     runs = train_q_runs(env, cfg, [1, 2])
     assert runs.n_visits.sum() == 0 and runs.forced_visits.sum() > 0
     assert runs.initial_visits.shape == (2,)
+
+
+def test_policy_outcome_matches_a_simulated_epsilon_greedy_agent():
+    """The exact (G, R) of an epsilon-greedy table against 20,000 simulated episodes of fork_step."""
+    from rlcore.analysis.ladder_2_model_free import policy_outcome
+
+    env = ForkConfig(left_length=4, right_length=3, penalty=6.0, penalty_prob=0.5, penalty_cell=2, step_cost=0.0,
+                     time_limit=20)
+    rng = np.random.default_rng(5)
+    q = rng.normal(size=(env.n_cells, 2))
+    q[env.start - 1] = [0.0, 0.0]  # a tie: split evenly
+    eps, gamma, agents = 0.3, 0.9, 20_000
+    g_exact, r_exact = policy_outcome(env, q, eps, gamma)
+    obs, alive = np.full(agents, env.start), np.ones(agents, bool)
+    big, ret = np.zeros(agents), np.zeros(agents)
+    for t in range(env.time_limit):
+        greedy = np.where(q[obs, LEFT] > q[obs, RIGHT], LEFT,
+                          np.where(q[obs, LEFT] < q[obs, RIGHT], RIGHT, rng.integers(0, 2, agents)))
+        action = np.where(rng.random(agents) < eps, rng.integers(0, 2, agents), greedy)
+        nxt, r, term, _, intended = fork_step(env, obs, action, rng.random(agents))
+        ret += alive * gamma ** t * r
+        big += alive * intended
+        alive &= ~term
+        obs = np.where(alive, nxt, obs)
+    assert big.mean() == pytest.approx(float(g_exact), abs=0.015)
+    assert ret.mean() == pytest.approx(float(r_exact), abs=0.05)
+
+
+def test_the_outcome_score_is_calibrated_before_it_scores_a_learner():
+    """Q* scores Delta_G ~ 0; the untrained (all-zero) table and random tables score Delta_G above DELTA_G_SMALL."""
+    from rlcore.analysis.ladder_2_model_free import DELTA_G_SMALL, level_config, optimum, policy_outcome
+
+    cfg = level_config()
+    env, eps, gamma = cfg.corridor(), cfg.epsilon, cfg.learner().gamma
+    g_best, r_best = optimum(env, eps, gamma)
+    q_star = optimal_values(env, gamma)
+    assert g_best > 0.999 and float(policy_outcome(env, q_star, eps, gamma)[0]) == pytest.approx(g_best, abs=1e-6)
+    assert g_best - float(policy_outcome(env, np.zeros_like(q_star), eps, gamma)[0]) > DELTA_G_SMALL  # 0.56
+    random_g = policy_outcome(env, np.random.default_rng(0).normal(size=(200,) + q_star.shape), eps, gamma)[0]
+    assert g_best - random_g.mean() > DELTA_G_SMALL  # observed 0.74
+    assert float(policy_outcome(env, q_star, 0.0, gamma)[1]) == pytest.approx(q_star[env.start].max())

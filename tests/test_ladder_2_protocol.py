@@ -19,9 +19,10 @@ def test_protocol_emergence_coverage_good_start_fix(runs):
     s = protocol_summary(runs, L2.DELTA_G_SMALL)
     assert s["start_nu"] >= HEALTHY_START + 0.1   # observed 0.63: the untrained table, own (greedy) steps only
     assert s["lock_rate"] >= 0.75                 # observed 1.0 (0.90 over 30 seeds)
-    assert s["emerged"] >= 0.9                    # observed 1.0: tau_lock 2-4 windows
-    assert s["coverage_reaches_g"] >= 0.75        # observed 0.92 (0.93 over 30 seeds)
-    assert s["good_start_keeps_g"] >= 0.75        # observed 1.0 (0.93 over 30 seeds)
+    assert s["emerged"] == 1.0                    # consistency only: follows from nu[0] above the threshold
+    assert s["late_lock"] >= 0.9                  # observed 1.0: tau_lock 2-4 windows (of 20), never 1
+    assert s["coverage_reaches_g"] >= 0.9         # observed 1.0 (1.0 over 30 seeds)
+    assert s["good_start_keeps_g"] >= 0.9         # observed 1.0 (1.0 over 30 seeds; 0.83 scored on one snapshot)
     assert s["fix_lock_rate"] <= s["lock_rate"] / 2  # observed 0.0
 
 
@@ -34,7 +35,9 @@ def test_factorial_the_near_small_prize_locks_in_without_any_penalty():
     assert lock_in_rate(near["near_no_penalty"]) >= 0.5  # observed 0.85 over 60 seeds: the prize alone traps
 
 
-def test_locked_runs_walk_back_with_the_penalty_and_not_without():
+def test_consistency_locked_runs_walk_back_with_the_penalty_and_not_without():
+    """A consistency check, not a finding: a locked table's greedy action at cell -1 is "back to the fork", so its
+    walk-back rate is about 1 - epsilon / 2; an unlocked one walks on, about epsilon / 2."""
     seeds = SEEDS
     base = L2.level_config().replace(runs=len(seeds))
     pen, free = L2.run_fork(base, seeds=seeds), L2.run_fork(base.replace(penalty_prob=0.0), seeds=seeds)
@@ -44,6 +47,25 @@ def test_locked_runs_walk_back_with_the_penalty_and_not_without():
 def test_ablating_bootstrapping_changes_the_lock_in(runs):
     mc, q = lock_in_rate(runs["monte_carlo"]), lock_in_rate(runs["default"])
     assert mc <= q / 2  # observed 0.17 vs 1.0: Monte-Carlo returns carry the prize past the penalty
+    dg_mc = np.mean([m.delta_g for m in runs["monte_carlo"]])
+    dg_q = np.mean([m.delta_g for m in runs["default"]])
+    assert dg_mc <= dg_q - 0.3  # observed about 0.3 vs 1.0 (30 seeds: 0.35 vs 1.0)
+
+
+def test_monte_carlo_with_and_without_the_penalty():
+    """The penalty changes Monte-Carlo's lock-in far less than Q-learning's (30 seeds: lock 0.27 vs 0.23, Delta_G
+    0.35 vs 0.23; the notebook's 100 seeds: 0.33 vs 0.17), while it takes Q-learning from no lock-in to nearly all."""
+    base = L2.level_config().replace(runs=len(SEEDS), algorithm="mc")
+    pen, free = L2.run_fork(base, seeds=SEEDS), L2.run_fork(base.replace(penalty_prob=0.0), seeds=SEEDS)
+    assert abs(pen.lock_rate - free.lock_rate) <= 0.35
+    assert pen.lock_rate <= 0.5 and free.lock_rate <= 0.5
+
+
+def test_a_certain_penalty_of_the_same_expected_size_locks_in_too():
+    """Not luck as such: a cost met before the prize's value has been backed up. p = 1, size 3 (same expectation as
+    p = 0.5, size 6) locks every run in (observed 30/30)."""
+    res = L2.run_fork(L2.level_config().replace(runs=len(SEEDS), penalty_prob=1.0, penalty=3.0), seeds=SEEDS)
+    assert res.lock_rate >= 0.8
 
 
 def test_run_level_is_one_run_of_the_batch(runs):

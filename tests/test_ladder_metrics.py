@@ -88,7 +88,22 @@ def test_run_protocol_and_protocol_summary_on_a_stub_level():
     assert set(runs) == set(CONDITIONS) and len(calls) == 16 and all(c[-1] for c in calls)
     s = protocol_summary(runs, delta_g_small=0.2)
     assert s["start_nu"] == pytest.approx(0.5) and s["emerged"] == pytest.approx(0.5)
+    # odd seeds lock at window 1 (nu[1] = 0): not a late lock-in, and nu[1] is not healthy in any run
+    assert s["late_lock"] == 0.0 and s["nu1_healthy"] == 0.0
     assert s["lock_rate"] == 1.0 and s["fix_lock_rate"] == 0.0
     assert s["coverage_reaches_g"] == 1.0 and s["good_start_keeps_g"] == 1.0
     assert s["fix_delta_G"] == pytest.approx(0.5) and s["default_delta_R"] == pytest.approx(1.0)
     assert protocol_summary(runs, delta_g_small=0.05)["coverage_reaches_g"] == 0.0
+
+
+def test_late_lock_can_fail_where_tau_lock_above_zero_cannot():
+    """tau_lock > 0 follows from a healthy nu[0] alone; tau_lock >= LATE_LOCK needs nu to stay up for a while."""
+    from rlcore.analysis.ladder import LATE_LOCK, protocol_summary
+
+    early = [ladder_metrics([10, 0, 0, 0, 0, 0], 10, 0, 1, 0, 1) for _ in range(3)]
+    late = [ladder_metrics([10, 8, 6, 0, 0, 0], 10, 0, 1, 0, 1) for _ in range(3)]
+    assert all(m.tau_lock == 1 for m in early) and all(m.tau_lock == 3 for m in late) and LATE_LOCK == 2
+    s_early, s_late = protocol_summary({"default": early}, 0.1), protocol_summary({"default": late}, 0.1)
+    assert s_early["emerged"] == s_late["emerged"] == 1.0
+    assert s_early["late_lock"] == 0.0 and s_late["late_lock"] == 1.0
+    assert s_early["nu1_healthy"] == 0.0 and s_late["nu1_healthy"] == 1.0

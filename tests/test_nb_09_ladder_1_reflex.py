@@ -120,7 +120,8 @@ def test_c13_level_1_the_acquired_spin_locks_in_and_the_fix_halves_it():
     assert lock_in_rate(default) >= 0.75  # observed 0.92 over 12 seeds
     assert lock_in_rate(fixed) <= lock_in_rate(default) / 2  # observed 0.0
     assert all(m.nu[0] > 0.9 for m in default)  # the boat starts unbiased: nu[0] = 1
-    assert np.mean([m.tau_lock > 0 for m in default if m.locked]) >= 0.8  # observed 1.0: acquired, not set
+    # acquired during the season (reward hacking), not set at initialization: locked within the season
+    assert all(0 < m.tau_lock * L1.WINDOW <= L1.SEASON for m in default if m.locked)  # observed tau 1-2 windows
     np.testing.assert_array_equal(L1.run_level(SEEDS[3], quick=True).nu, default[3].nu)
 
 
@@ -135,7 +136,14 @@ def test_exploration_is_the_temperature_and_does_not_undo_the_acquired_spin():
 
 def test_notebook_protocol_and_the_acquired_spin(nb):
     p = nb["protocol"]
-    assert p["start_nu"] > 0.9 and p["emerged"] >= 0.8 and p["lock_rate"] >= 0.6  # observed 1.0, 1.0, 0.83 (6 seeds)
+    assert p["start_nu"] > 0.9 and p["lock_rate"] >= 0.6  # observed 1.0, 1.0 (6 seeds)
+    assert p["no_season_lock_rate"] <= 0.2  # observed 0.0: without the season the boat never locks in
+    assert p["late_lock"] <= 0.5  # the honest negative: the spin is learned within the season's first windows
+    end = nb["season_end"]
+    # median run of 6 (quick: 1.7, two runs thaw; full mode, 12 runs: 0.03) -- across 12 seeds in test_ladder_1_protocol
+    assert end["expected_finishes"] < 5 and end["lagoon_p_left"] > 0.8
+    sw = nb["season_sweep"]  # quick: 0.03, 0.1, 0.2 per donut at 60 updates, then 0.1 for 10 updates
+    assert sw["lock_rate"][0] <= 0.5 <= sw["lock_rate"][1] and sw["good_start_keeps"][2] <= 0.5
     assert p["coverage_reaches_g"] >= 0.8 and p["good_start_keeps_g"] >= 0.8  # observed 1.0, 1.0
     assert p["fix_lock_rate"] <= p["lock_rate"] / 2  # observed 0.0
     lock = nb["season_lock"]

@@ -33,7 +33,8 @@ offers one entry point, which the tests and the dashboard call for all five leve
   everything else unchanged): if lock-in is data starvation, this learner reaches the intended behaviour.
 
 :func:`run_protocol` runs the four conditions over many seeds and :func:`protocol_summary` reduces them to
-the numbers the tests assert: emergence (nu[0] healthy, tau_lock > 0 in most locked runs), the lock-in rate
+the numbers the tests assert: emergence (nu[0] healthy, and the lock-in *late*: tau_lock >= LATE_LOCK windows,
+or nu[1] still healthy), the lock-in rate
 at the defaults, Delta_G under coverage, the good start kept, and the fix's lock-in rate. A level module may
 define ``FIX_NAME`` (a few words naming its fix); it may not define its own threshold.
 """
@@ -45,12 +46,16 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["LadderMetrics", "LadderRuns", "relative_visits", "lock_in_time", "ladder_metrics", "lock_in_rate",
-           "summarize_runs", "LOCK_THRESHOLD", "HEALTHY_START", "CONDITIONS", "run_protocol", "protocol_summary"]
+           "summarize_runs", "LOCK_THRESHOLD", "HEALTHY_START", "LATE_LOCK", "CONDITIONS", "run_protocol", "protocol_summary"]
 
 #: The one lock-in threshold on nu, shared by every level (nu excludes forced exploration; see above).
 LOCK_THRESHOLD = 0.2
 #: nu[0] at least this counts as a healthy initial rate of visits to N (emergence needs it).
 HEALTHY_START = 0.5
+#: tau_lock at least this many windows counts as a lock-in that developed during training. (tau_lock > 0 alone
+#: cannot fail: lock_in_time returns the window after the last one at or above the threshold, so any healthy
+#: nu[0] gives tau_lock >= 1; it says nothing about *when* the lock-in came.)
+LATE_LOCK = 2
 #: The protocol's conditions: name -> keyword arguments of run_level.
 CONDITIONS = {"default": {}, "coverage": {"coverage": True}, "good_start": {"start": "good"}, "fix": {"fix": True}}
 
@@ -165,11 +170,15 @@ def run_protocol(run_level, seeds, *, quick: bool = False, exploration: float = 
             for name, kwargs in conditions.items()}
 
 
-def protocol_summary(runs: dict[str, list[LadderMetrics]], delta_g_small: float) -> dict:
+def protocol_summary(runs: dict[str, list[LadderMetrics]], delta_g_small: float, late_lock: int = LATE_LOCK) -> dict:
     """The numbers the causal protocol asserts, from :func:`run_protocol`'s output.
 
     * ``start_nu``: mean nu[0] at the defaults (emergence needs it >= :data:`HEALTHY_START`);
-    * ``emerged``: among locked default runs, the share whose lock-in came after the start (tau_lock > 0);
+    * ``emerged``: among locked default runs, the share with tau_lock > 0. A consistency check only: it follows
+      from nu[0] >= LOCK_THRESHOLD (see :data:`LATE_LOCK`), so it cannot fail for a healthy start;
+    * ``late_lock``: among locked default runs, the share with tau_lock >= ``late_lock`` windows (a lock-in that
+      took at least that long to develop; this one can fail);
+    * ``nu1_healthy``: the share of default runs whose nu after the first window is still >= HEALTHY_START;
     * ``lock_rate``: lock-in rate at the defaults; ``fix_lock_rate``: with the fix;
     * ``coverage_reaches_g``: share of coverage runs with Delta_G <= ``delta_g_small``;
     * ``good_start_keeps_g``: share of good-start runs with Delta_G <= ``delta_g_small``;
@@ -179,6 +188,8 @@ def protocol_summary(runs: dict[str, list[LadderMetrics]], delta_g_small: float)
     locked = [m for m in default if m.locked]
     out = {"start_nu": float(np.mean([m.nu[0] for m in default])),
            "emerged": float(np.mean([m.tau_lock > 0 for m in locked])) if locked else 0.0,
+           "late_lock": float(np.mean([m.tau_lock >= late_lock for m in locked])) if locked else 0.0,
+           "nu1_healthy": float(np.mean([len(m.nu) > 1 and m.nu[1] >= HEALTHY_START for m in default])),
            "lock_rate": lock_in_rate(default)}
     if "fix" in runs:
         out["fix_lock_rate"] = lock_in_rate(runs["fix"])

@@ -18,6 +18,12 @@ Experiments on :mod:`rlcore.envs.ladder_1_lagoon` with the learners of :mod:`rlc
   ``start="good"`` = every left logit at GOOD_START_LOGIT; ``fix`` = a TD actor-critic with an optimistic value
   table (critic_init 1.5 > the largest finish payment 1); ``exploration`` = the steering temperature.
   nu is exact: the expected visits to N of the policy's own steering every WINDOW updates (nu[0]: initial).
+  What this shows and what it does not: the spin is learned within about 10 updates *while circling pays* (2.8 per
+  race against finishing's 0.8), i.e. as reward hacking; only the freeze after the season is the thread's
+  mechanism, and it is arithmetic on the season-end policy (:func:`season_end_stats`: the median run expects well
+  under one finish in the rest of the budget). :data:`LEVEL_CONDITIONS` adds the control that could refute the
+  construction (no season: the same boat never locks in), and :func:`season_sweep` shows the narrow band of season
+  strengths where all four protocol controls pass (of those swept, only 0.1 per donut for 60 updates; 0.06 comes close).
 """
 
 from __future__ import annotations
@@ -33,7 +39,7 @@ from ..seeding import derive_seed
 from .ladder import LOCK_THRESHOLD, LadderMetrics, LadderRuns, ladder_metrics  # the one shared threshold
 
 __all__ = ["LagoonConfig", "LagoonResult", "run_lagoon", "uniform_visits", "bias_sweep", "donut_exchange",
-           "run_level", "run_levels", "run_seeds", "level_config", "protocol_runs", "LOCK_THRESHOLD", "SEASON", "SEASON_POWERUP", "FIX_NAME",
+           "run_level", "run_levels", "LEVEL_CONDITIONS", "season_end_stats", "season_sweep", "SWEEP_POWERUPS", "SWEEP_SEASONS", "run_seeds", "level_config", "protocol_runs", "LOCK_THRESHOLD", "SEASON", "SEASON_POWERUP", "FIX_NAME",
            "DELTA_G_SMALL", "COVERAGE_FORCED", "GOOD_START_LOGIT", "LEVEL_UPDATES", "WEAK_BIAS", "STRONG_BIAS", "HACKING_POWERUP", "OPTIMISTIC_VALUE", "WINDOW"]
 
 WEAK_BIAS, STRONG_BIAS = 1.0, 4.0
@@ -139,21 +145,24 @@ def run_seeds(config: LagoonConfig) -> list[int]:
 
 
 def run_lagoon(config: LagoonConfig, progress=None, spin_biases: np.ndarray | None = None,
-               seeds: list[int] | None = None) -> LagoonResult:
+               seeds: list[int] | None = None, powerups: np.ndarray | None = None,
+               seasons: np.ndarray | None = None) -> LagoonResult:
     """Train ``config.runs`` reflex boats and compute exact final statistics and ladder metrics per run.
 
     ``spin_biases`` (one per run) overrides ``config.spin_bias`` run by run (used by :func:`bias_sweep`);
-    ``seeds`` overrides :func:`run_seeds` (one per run).
+    ``seeds`` overrides :func:`run_seeds` (one per run); ``powerups`` and ``seasons`` override the power-up value
+    and season run by run (every season > 0: the final race is scored without power-ups).
     """
     layout = TrackLayout.from_config(config.track_config())
     seeds = run_seeds(config) if seeds is None else list(seeds)
     if len(seeds) != config.runs:
         raise ValueError(f"seeds has {len(seeds)} entries; config.runs = {config.runs}")
-    run = train_reflex(layout, config.learner(), seeds, spin_biases=spin_biases)
+    run = train_reflex(layout, config.learner(), seeds, spin_biases=spin_biases, powerups=powerups, seasons=seasons)
     if progress is not None:
         progress(1.0)
     # the race as it is at the end of training: without power-ups once their season is over
-    final_layout = layout if config.powerup_season == 0 else TrackLayout.from_config(
+    seasonal = config.powerup_season > 0 if seasons is None else bool(np.all(np.asarray(seasons) > 0))
+    final_layout = layout if not seasonal else TrackLayout.from_config(
         config.track_config().replace(powerup=0.0))
     final = policy_stats(final_layout, run.p_left[:, -1])
     ref = uniform_visits(layout)
@@ -217,6 +226,57 @@ DELTA_G_SMALL = 0.1
 FIX_NAME = "TD actor-critic with optimistic values"
 
 
+def season_end_stats(result: LagoonResult, season: int | np.ndarray = SEASON) -> dict[str, np.ndarray]:
+    """The policy at the end of the power-up season, scored on the race without power-ups, per run: P(finish) per
+    race, the expected finishes in the rest of the budget, and the mean P(left) in the lagoon."""
+    runs = result.run.p_left.shape[0]
+    season = np.broadcast_to(np.asarray(season), (runs,))
+    p = result.run.p_left[np.arange(runs), season]
+    layout = TrackLayout.from_config(result.config.track_config().replace(powerup=0.0))
+    finish = policy_stats(layout, p)["finish"]
+    races_left = (result.config.updates - season) * result.config.boats
+    return {"finish": finish, "expected_finishes": finish * races_left,
+            "lagoon_p_left": p[:, layout.lagoon].mean(-1)}
+
+
+#: the season-strength sweep: power-up values at the protocol's season, and season lengths at its power-up value
+SWEEP_POWERUPS = (0.02, 0.03, 0.04, 0.06, 0.1, 0.13, 0.15, 0.2)
+SWEEP_SEASONS = (5, 10, 20, 60, 120)
+
+
+def season_sweep(seeds, *, powerups=SWEEP_POWERUPS, seasons=SWEEP_SEASONS, quick: bool = False) -> dict:
+    """The protocol's four conditions across season strengths, each condition one vectorized batch.
+
+    Settings: every value of ``powerups`` at season SEASON, then every length of ``seasons`` at SEASON_POWERUP.
+    Returns ``{"settings": [(powerup, season), ...], "lock_rate", "good_start_keeps", "coverage_reaches",
+    "fix_lock_rate", "season_end_finishes": arrays over settings}``: the lock-in rate at the defaults, the share of
+    good-start and coverage runs with Delta_G <= DELTA_G_SMALL, the fix's lock-in rate, and the mean expected
+    finishes of the season-end policy in the rest of the budget (defaults).
+    """
+    seeds = [int(s) for s in seeds]
+    settings = [(float(p), SEASON) for p in powerups] + [(SEASON_POWERUP, int(k)) for k in seasons]
+    pu = np.repeat([p for p, _ in settings], len(seeds))
+    se = np.repeat([k for _, k in settings], len(seeds))
+    run_seeds_ = [derive_seed(s, "level1") for s in seeds] * len(settings)
+    out = {"settings": settings}
+    k = len(settings)
+
+    def batch(**kw):
+        cfg = level_config(0, quick=quick, **kw).replace(runs=len(pu))
+        return run_lagoon(cfg, seeds=run_seeds_, powerups=pu, seasons=se)
+
+    default = batch()
+    locked = np.array([m.locked for m in default.metrics], float).reshape(k, -1)
+    out["lock_rate"] = locked.mean(1)
+    out["season_end_finishes"] = season_end_stats(default, se)["expected_finishes"].reshape(k, -1).mean(1)
+    for name, kw in (("good_start_keeps", {"start": "good"}), ("coverage_reaches", {"coverage": True})):
+        res = batch(**kw)
+        out[name] = np.array([m.delta_g <= DELTA_G_SMALL for m in res.metrics], float).reshape(k, -1).mean(1)
+    fix = batch(fix=True)
+    out["fix_lock_rate"] = np.array([m.locked for m in fix.metrics], float).reshape(k, -1).mean(1)
+    return out
+
+
 def level_config(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
                  start: str = "default", coverage: bool = False) -> LagoonConfig:
     """The config :func:`run_level` trains: one run at the protocol's defaults (see the constants above)."""
@@ -245,8 +305,24 @@ def run_levels(seeds, *, exploration: float = 1.0, fix: bool = False, quick: boo
     return run_lagoon(config, seeds=[derive_seed(s, "level1") for s in seeds]).metrics
 
 
+#: the protocol's conditions at level 1, beyond the shared four: the same boat without any power-up season (it must
+#: never lock in, or the season is not the cause)
+LEVEL_CONDITIONS = {"default": {}, "coverage": {"coverage": True}, "good_start": {"start": "good"},
+                    "fix": {"fix": True}, "no_season": {"no_season": True}}
+
+
 def protocol_runs(seeds, *, quick: bool = False, conditions: dict | None = None) -> dict[str, list[LadderMetrics]]:
     """:func:`rlcore.analysis.ladder.run_protocol` for level 1, one vectorized batch per condition (the same
-    numbers as ``run_level`` seed by seed)."""
+    numbers as ``run_level`` seed by seed). The condition ``{"no_season": True}`` trains the default boat with
+    power-ups worth 0 (see :data:`LEVEL_CONDITIONS`)."""
     from .ladder import CONDITIONS
-    return {name: run_levels(seeds, quick=quick, **kw) for name, kw in (conditions or CONDITIONS).items()}
+    out = {}
+    for name, kw in (conditions or CONDITIONS).items():
+        kw = dict(kw)
+        if kw.pop("no_season", False):
+            seeds_ = [derive_seed(int(s), "level1") for s in seeds]
+            cfg = level_config(0, quick=quick, **kw).replace(runs=len(seeds_), powerup=0.0)
+            out[name] = run_lagoon(cfg, seeds=seeds_).metrics
+        else:
+            out[name] = run_levels(seeds, quick=quick, **kw)
+    return out

@@ -3,9 +3,15 @@
 Experiment: epsilon-greedy Q-learning (:mod:`rlcore.learners.ladder_2_qlearning`) on the fork corridor
 (:mod:`rlcore.envs.ladder_2_fork`), many seeds at once. What we compute, all from the known rules of the corridor:
 
-* the greedy path after training (ties go right, so "left" needs a strict preference) and whether it reaches
-  the big prize ("ends greedy-left"); G_final = 1 when it does, G_best = 1;
-* R_final = the expected discounted return of that greedy path, R_best = V*(fork) by value iteration;
+* G and R of the *behaviour* the table produces: G_final = P(an episode of the epsilon-greedy policy of the table
+  reaches the big prize within the time limit) and R_final = its expected discounted return, both exact (a
+  forward dynamic program over cells, :func:`policy_outcome`), averaged over the tables at the end of the last
+  SCORE_WINDOWS windows. G_best and R_best are the same quantities for the best epsilon-greedy agent (from the
+  epsilon-soft optimal values, :func:`soft_optimal_values`), so a perfect learner scores Delta_G = Delta_R = 0.
+  Why not the final table's greedy path: near cell -3 Q*(left) - Q*(right) is only 0.59 while alpha = 0.05 and the
+  +-6 penalty keep the learned gap's spread about as large, so the greedy path of a single snapshot misses the
+  big prize in about a sixth of the runs started from Q* itself (it turns once inside the branch and bounces); the
+  epsilon-greedy agent walks through such a wobble. A run "ends greedy-left" when G_final > 1/2.
 * nu(t) = the agent's own (greedy, unforced) steps into the long branch N per window / the expected visits of a
   uniformly random agent in as many steps (an exact renewal computation); nu[0] is the untrained table's over one
   window without updates; tau_lock with the ladder's one threshold (:mod:`rlcore.analysis.ladder`); steps into N
@@ -36,14 +42,15 @@ from .ladder import LOCK_THRESHOLD, LadderMetrics, LadderRuns, ladder_metrics  #
 __all__ = ["ForkExperimentConfig", "ForkResult", "optimal_values", "greedy_path", "path_return",
            "uniform_visit_rate", "run_fork", "run_level", "level_config", "LEVEL_DEFAULTS", "OPTIMISTIC_Q",
            "COVERAGE", "DELTA_G_SMALL", "FIX_NAME", "LEVEL_CONDITIONS", "protocol_runs", "PRIZE_DISTANCE",
-           "PANEL_LEARNERS", "factorial_config", "ForkPanelConfig", "panel_grid", "branch_preference", "LOCK_THRESHOLD", "QUICK_STEPS"]
+           "PANEL_LEARNERS", "factorial_config", "SCORE_WINDOWS", "policy_outcome", "soft_optimal_values", "optimum", "ForkPanelConfig", "panel_grid", "branch_preference", "LOCK_THRESHOLD", "QUICK_STEPS"]
 
 QUICK_STEPS = 10_000  #: steps per run in quick mode (the lock-in needs the whole run; runs are cheap)
 #: the protocol's corridor: the bad luck sits deep in the long branch (cell -PENALTY_CELL), the small prize far
 LEVEL_DEFAULTS = dict(left_length=6, penalty_cell=4, penalty=6.0, penalty_prob=0.5, right_length=10)
 OPTIMISTIC_Q = 12.0  #: the fix's initial Q value: just above the largest return (10), so the budget can wash it out
 COVERAGE = 0.5  #: the coverage control's share of forced (uniformly random) episodes
-DELTA_G_SMALL = 0.5  #: G is 1 (greedy path takes the big prize) or 0, so Delta_G <= 0.5 means it does
+DELTA_G_SMALL = 0.5  #: Delta_G <= 0.5: the agent's episodes reach the big prize at least half as often as the best's
+SCORE_WINDOWS = 5  #: G and R are scored on the tables at the end of the last this-many windows (of 20)
 FIX_NAME = "optimistic initialization"
 
 
@@ -143,13 +150,63 @@ def uniform_visit_rate(env: ForkConfig) -> float:
     return visits / length
 
 
+def soft_optimal_values(env: ForkConfig, gamma: float, epsilon: float, iters: int = 2000) -> np.ndarray:
+    """The optimal values among epsilon-greedy agents: Q(s, a) = E[r(s, a)] + gamma [s' not terminal]
+    ((1 - epsilon) max_a' Q(s', a') + epsilon mean_a' Q(s', a')); epsilon = 0 gives Q*."""
+    n = env.n_cells
+    s = np.arange(n)
+    nxt = np.stack([s - 1, s + 1], axis=1).clip(0, n - 1)
+    reward, terminal = _expected_rewards(env)
+    q = np.zeros((n, 2))
+    for _ in range(iters):
+        v = (1 - epsilon) * q.max(axis=1) + epsilon * q.mean(axis=1)
+        q = reward + gamma * np.where(terminal, 0.0, v[nxt])
+    return q
+
+
+def _expected_rewards(env: ForkConfig):
+    """E[r(s, a)] (penalty in expectation) and whether (s, a) ends the episode, both shape (n_cells, 2)."""
+    n = env.n_cells
+    nxt = np.stack([np.arange(n) - 1, np.arange(n) + 1], axis=1).clip(0, n - 1)
+    cell = nxt - env.left_length
+    reward = (np.where(cell == -env.left_length, env.left_reward, 0.0)
+              + np.where(cell == env.right_length, env.right_reward, 0.0) - env.step_cost)
+    reward[:, LEFT] -= np.where(cell[:, LEFT] == -env.penalty_cell, env.penalty * env.penalty_prob, 0.0)
+    return reward, (cell == -env.left_length) | (cell == env.right_length)
+
+
+def policy_outcome(env: ForkConfig, q: np.ndarray, epsilon: float, gamma: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (G, R) of the epsilon-greedy policy of tables ``q`` (shape (..., n_cells, 2)), one episode from the fork.
+
+    G = P(the episode reaches the big prize within ``time_limit`` steps), R = E[sum_t gamma^t r_t]; the greedy
+    action gets 1 - epsilon / 2 (ties split evenly, as the learner breaks them at random). A forward dynamic
+    program over the distribution of the cell, absorbed at the two prizes."""
+    q = np.asarray(q, dtype=np.float64)
+    n = env.n_cells
+    reward, _ = _expected_rewards(env)
+    diff = q[..., LEFT] - q[..., RIGHT]
+    p_left = np.where(diff > 0, 1 - epsilon / 2, np.where(diff < 0, epsilon / 2, 0.5))
+    d = np.zeros(q.shape[:-1])
+    d[..., env.start] = 1.0
+    g, r = np.zeros(q.shape[:-2]), np.zeros(q.shape[:-2])
+    for t in range(env.time_limit):
+        go_left, go_right = d * p_left, d * (1 - p_left)
+        r += gamma ** t * (go_left * reward[:, LEFT] + go_right * reward[:, RIGHT]).sum(-1)
+        d = np.zeros_like(d)
+        d[..., :-1] += go_left[..., 1:]
+        d[..., 1:] += go_right[..., :-1]
+        g += d[..., 0]
+        d[..., 0] = d[..., -1] = 0.0
+    return g, r
+
+
 @dataclass
 class ForkResult(LadderRuns):
     """Several runs of one setting: the learner's raw counts plus the ladder metrics per run."""
 
     config: ForkExperimentConfig
     runs: QRuns
-    greedy_left: np.ndarray    # (runs,) bool: the greedy path reaches the big prize
+    greedy_left: np.ndarray    # (runs,) bool: most of the last SCORE_WINDOWS tables' greedy paths reach the big prize
     metrics: list[LadderMetrics]
     r_best: float
 
@@ -160,6 +217,12 @@ class ForkResult(LadderRuns):
     @property
     def left_rate(self) -> float:
         return float(self.greedy_left.mean())
+
+    @property
+    def final_snapshot_left(self) -> np.ndarray:
+        """(runs,) bool: the greedy path of the final table alone reaches the big prize (the noisier score)."""
+        env = self.config.corridor()
+        return np.array([greedy_path(env, q)[-1] == 0 for q in self.runs.q])
 
     def turn_back_rate(self, last_windows: int = 4) -> float:
         """Share of entries into the long branch, in the last windows, that ended back at the fork."""
@@ -173,13 +236,21 @@ class ForkResult(LadderRuns):
                 "mean_delta_R": float(np.mean([m.delta_r for m in self.metrics])), "R_best": self.r_best}
 
 
-def _metrics(env: ForkConfig, learner: QLearningConfig, runs: QRuns, i: int, rate: float, r_best: float):
-    path = greedy_path(env, runs.q[i])
-    left = path[-1] == 0
+def optimum(env: ForkConfig, epsilon: float, gamma: float) -> tuple[float, float]:
+    """(G_best, R_best): the outcome of the best epsilon-greedy agent (:func:`soft_optimal_values`)."""
+    g, r = policy_outcome(env, soft_optimal_values(env, gamma, epsilon), epsilon, gamma)
+    return float(g), float(r)
+
+
+def _metrics(env: ForkConfig, learner: QLearningConfig, runs: QRuns, i: int, rate: float, best: tuple):
+    g, r = policy_outcome(env, runs.q_windows[i, -SCORE_WINDOWS:], learner.epsilon, learner.gamma)
+    g_final, r_final = float(g.mean()), float(r.mean())
+    g_best, r_best = best
+    left = g_final > 0.5
     own = np.r_[runs.initial_visits[i], runs.n_visits[i]]  # nu[0]: the untrained table, no updates
     floor = float(runs.forced_visits[i].mean() / (rate * learner.window))
-    return left, ladder_metrics(own, rate * learner.window, g_final=float(left), g_best=1.0,
-                                r_final=path_return(env, path, learner.gamma), r_best=r_best,
+    return left, ladder_metrics(own, rate * learner.window, g_final=g_final, g_best=g_best,
+                                r_final=float(r_final), r_best=r_best,
                                 threshold=LOCK_THRESHOLD, floor=floor)
 
 
@@ -195,9 +266,9 @@ def run_fork(config: ForkExperimentConfig, seeds: list[int] | None = None, progr
     runs = train_q_runs(env, learner, seeds, q_table=q_table)
     if progress is not None:
         progress(1.0)
-    rate, r_best = uniform_visit_rate(env), float(optimal_values(env, learner.gamma)[env.start].max())
-    pairs = [_metrics(env, learner, runs, i, rate, r_best) for i in range(len(seeds))]
-    return ForkResult(config, runs, np.array([p[0] for p in pairs]), [p[1] for p in pairs], r_best)
+    rate, best = uniform_visit_rate(env), optimum(env, learner.epsilon, learner.gamma)
+    pairs = [_metrics(env, learner, runs, i, rate, best) for i in range(len(seeds))]
+    return ForkResult(config, runs, np.array([p[0] for p in pairs]), [p[1] for p in pairs], best[1])
 
 
 def level_config(seed: int = 0, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,

@@ -107,14 +107,16 @@ class ReflexRun:
 
 
 def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[SeedLike],
-                 spin_biases: np.ndarray | None = None) -> ReflexRun:
+                 spin_biases: np.ndarray | None = None, powerups: np.ndarray | None = None,
+                 seasons: np.ndarray | None = None) -> ReflexRun:
     """Train one reflex policy per seed in ``seeds`` on ``layout``, all at once.
 
     Run i draws its steering noise only from ``seeds[i]`` (a block of uniforms per update), so a run gives the
     same numbers whether it is trained alone or in a batch.
 
     ``spin_biases`` (shape (runs,)) gives each run its own initial lagoon bias instead of
-    ``config.spin_bias`` (a sweep over biases in one vectorized call).
+    ``config.spin_bias`` (a sweep over biases in one vectorized call); ``powerups`` and ``seasons`` (shape
+    (runs,)) likewise override ``layout.powerup`` and ``config.powerup_season`` run by run (a season sweep).
 
     Races are simulated for all runs x boats at once with :func:`rlcore.envs.ladder_1_lagoon.lagoon_step`,
     the dynamics of the Gymnasium environment. See the module docstring for the two update rules.
@@ -129,6 +131,10 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
     theta[:, :, LEFT] = cfg.initial_left
     theta[:, layout.lagoon, LEFT] = bias[:, None]
     initial = theta.copy()
+    powerups = np.full(runs, layout.powerup) if powerups is None else np.asarray(powerups, dtype=np.float64)
+    seasons = np.full(runs, cfg.powerup_season) if seasons is None else np.asarray(seasons, dtype=np.int64)
+    if powerups.shape != (runs,) or seasons.shape != (runs,):
+        raise ValueError(f"powerups and seasons must have shape ({runs},), got {powerups.shape}, {seasons.shape}")
     value = np.full(runs * n, cfg.critic_init)  # flat (run, position) table
     size = runs * boats
     base_idx = np.repeat(np.arange(runs), boats) * n  # flat index of (run, position 0) per boat
@@ -146,11 +152,11 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
         theta[..., LEFT] += cfg.learning_rate * step
         theta[..., 1 - LEFT] -= cfg.learning_rate * step
 
-    after_season = dataclasses.replace(layout, powerup=0.0)
     for u in range(cfg.updates):
-        in_season = cfg.powerup_season == 0 or u < cfg.powerup_season
-        env = layout if in_season else after_season
-        forcing = cfg.forced if (cfg.powerup_season == 0 or not in_season) else 0.0
+        in_season = (seasons == 0) | (u < seasons)  # per run
+        env = dataclasses.replace(layout, powerup=np.repeat(np.where(in_season, powerups, 0.0), boats))
+        forcing_run = np.where((seasons == 0) | ~in_season, cfg.forced, 0.0)
+        forcing = float(forcing_run.max())
         pl = steering_probs(theta, cfg.temperature)[..., LEFT].reshape(-1)  # flat P(left | run, position)
         p_left[:, u] = pl.reshape(runs, n)
         pos = np.zeros(size, dtype=np.int64)
@@ -159,13 +165,15 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
         ret, g_sum, donuts, visits = (np.zeros(size) for _ in range(4))
         noise = np.stack([g.random((horizon, boats)) for g in rngs], axis=1).reshape(horizon, size)
         if forcing > 0:  # a second block of uniforms per update: is the step forced, and which way
-            extra = np.stack([g.random((2, horizon, boats)) for g in rngs], axis=2).reshape(2, horizon, size)
+            # drawn only by the runs that force this update, so a run's numbers do not depend on its batch
+            extra = np.stack([g.random((2, horizon, boats)) if f > 0 else np.ones((2, horizon, boats))
+                              for g, f in zip(rngs, forcing_run)], axis=2).reshape(2, horizon, size)
         for t in range(1, horizon + 1):
             idx = base_idx + np.minimum(pos, n - 1)
             left = noise[t - 1] < pl[idx]
             own = alive
             if forcing > 0:
-                forced = extra[0, t - 1] < forcing
+                forced = extra[0, t - 1] < np.repeat(forcing_run, boats)
                 left = np.where(forced, extra[1, t - 1] < 0.5, left)
                 own = alive & ~forced
             visits += alive & layout.region_n[idx - base_idx]

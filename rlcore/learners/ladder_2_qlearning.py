@@ -64,6 +64,7 @@ class QRuns:
     turned_back: np.ndarray    # (runs, windows) steps from cell -1 back to the fork (the "doubling back")
     forced_visits: np.ndarray = None  # (runs, windows) steps into N taken by exploration (random or forced)
     initial_visits: np.ndarray = None  # (runs,) own visits to N of the untrained table in one window
+    q_windows: np.ndarray = None  # (runs, windows, n_cells, 2) the table at the end of every window
 
 
 def epsilon_greedy(q_rows: np.ndarray, epsilon: float, u_explore: np.ndarray, u_pick: np.ndarray) -> np.ndarray:
@@ -121,6 +122,7 @@ def train_q_runs(env: ForkConfig, config: QLearningConfig, seeds: list[int], q_t
     idx = np.arange(runs)
     obs = np.full(runs, env.start)
     t_in_episode = np.zeros(runs, dtype=np.int64)
+    q_windows = np.zeros((runs, windows, env.n_cells, 2))
     record = np.zeros((steps, 8, runs))  # per step: from, to, reward, intended, own N, episode done, forced N
     for t in range(steps):
         action = epsilon_greedy(q[idx, obs], config.epsilon, u[t, :, 0], u[t, :, 1])
@@ -145,6 +147,8 @@ def train_q_runs(env: ForkConfig, config: QLearningConfig, seeds: list[int], q_t
                 buffers[i] = []
         obs = np.where(done, env.start, nxt)
         t_in_episode[done] = 0
+        if (t + 1) % config.window == 0:
+            q_windows[:, (t + 1) // config.window - 1] = q
         if cover is not None and t + 1 < steps:
             forced_ep = np.where(done, cover[t + 1] < config.coverage, forced_ep)
 
@@ -155,4 +159,4 @@ def train_q_runs(env: ForkConfig, config: QLearningConfig, seeds: list[int], q_t
     fork, branch = env.start, env.start - 1
     return QRuns(q, per_window(in_n), per_window(intended), per_window(reward), per_window(done),
                  per_window((came == fork) & (went == branch)), per_window((came == branch) & (went == fork)),
-                 forced_visits=per_window(forced_n), initial_visits=initial)
+                 forced_visits=per_window(forced_n), initial_visits=initial, q_windows=q_windows)

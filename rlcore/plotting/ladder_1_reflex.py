@@ -166,3 +166,35 @@ def training_panel(result):
           f"Δ_G {np.mean([m.delta_g for m in result.metrics]):.2f}, "
           f"Δ_R {np.mean([m.delta_r for m in result.metrics]):.2f}")
     return fig
+
+
+def season_sweep(sweep: dict, powerups, seasons, seeds: int):
+    """The protocol's four controls against the season's strength (from :func:`season_sweep`): left, the power-up
+    value at the protocol's season; right, the season length at the protocol's power-up value. A grey band marks
+    where all four controls pass (lock-in >= 0.8, good start and coverage >= 0.8, fix <= half the lock-in)."""
+    fig, axes = subplots(2, width=4.4, sharey=True)
+    k = len(powerups)
+    curves = (("lock_rate", "lock-in rate (defaults)", "-", "o"),
+              ("good_start_keeps", "good start keeps the race", "--", "s"),
+              ("coverage_reaches", "coverage reaches the race", "-.", "^"),
+              ("fix_lock_rate", "fix's lock-in rate", ":", "v"))
+    panels = ((axes[0], slice(0, k), np.asarray(powerups), "power-up value per donut (season 60 updates)"),
+              (axes[1], slice(k, None), np.asarray(seasons), "season length in updates (0.1 per donut)"))
+    for ax, sl, xs, xlabel in panels:
+        lock = sweep["lock_rate"][sl]
+        passing = ((lock >= 0.8) & (sweep["good_start_keeps"][sl] >= 0.8)
+                   & (sweep["coverage_reaches"][sl] >= 0.8) & (sweep["fix_lock_rate"][sl] <= lock / 2))
+        for x, ok in zip(xs, passing):
+            if ok:
+                ax.axvspan(x * 0.93, x * 1.07, color="0.85", lw=0)
+        for i, (key, name, ls, mk) in enumerate(curves):
+            ax.plot(xs, sweep[key][sl], ls=ls, marker=mk, color=color(i), label=name)
+        ax.set_xscale("log")
+        ax.set_xticks(xs, [f"{x:g}" for x in xs], fontsize=7, rotation=45)
+        ax.minorticks_off()
+        ax.set_ylim(-0.03, 1.03)
+        label(ax, xlabel, f"share of {seeds} runs", "grey: all four controls pass")
+    axes[0].axvline(0.8 / 28, color="k", ls=":", lw=0.8)
+    axes[0].text(0.8 / 28 * 1.03, 0.5, "circling pays\nmore than racing", fontsize=7)
+    axes[1].legend(fontsize=7, loc="lower right")
+    return fig

@@ -12,17 +12,21 @@ from . import color, label, subplots
 NU_FLOOR = 0.01  #: nu is drawn on a log axis; windows with no visit at all are shown at this floor
 
 
-def visits_and_outcomes(results: dict[str, ForkResult]):
+def visits_and_outcomes(results: dict[str, ForkResult], bands=None):
     """Left: nu(t), visits to the long branch relative to a random agent (median and 25-75% band over runs;
     the runs split into two groups, so a mean would describe neither).
-    Right: per setting, the share of runs whose greedy path ends at the big prize and the share locked in."""
+    Right: per setting, the share of runs that reach the big prize (their epsilon-greedy agent's exact chance, over the
+    last window-end tables, above one half) and the share locked in. ``bands`` names the settings whose band is
+    drawn (default: all; a setting whose runs split into locked and unlocked has a band spanning the axis)."""
+    import textwrap
     fig, (ax1, ax2) = subplots(2, width=4.6)
     for i, (name, res) in enumerate(results.items()):
         t = np.arange(res.nu.shape[1]) * res.window  # nu[0]: the untrained table, before any step
         lo, mid, hi = np.quantile(np.maximum(res.nu, NU_FLOOR), [0.25, 0.5, 0.75], axis=0)
         # distinct dashes and widths: runs locked at the floor share one line, and every setting stays visible
         ax1.plot(t, mid, color=color(i), lw=2.6 - 0.5 * (i % 4), ls=("-", "--", "-.", ":")[i % 4], label=name)
-        ax1.fill_between(t, lo, hi, color=color(i), alpha=0.2, lw=0)
+        if bands is None or name in bands:
+            ax1.fill_between(t, lo, hi, color=color(i), alpha=0.2, lw=0)
     ax1.axhline(LOCK_THRESHOLD, color="k", ls=":", lw=1, label=f"lock-in threshold {LOCK_THRESHOLD}")
     ax1.set_yscale("log")
     label(ax1, "training step", f"nu(t), median over runs (floor {NU_FLOOR})", "who still explores the branch")
@@ -31,12 +35,13 @@ def visits_and_outcomes(results: dict[str, ForkResult]):
     x = np.arange(len(names))
     left = [results[n].left_rate for n in names]
     locked = [results[n].lock_rate for n in names]
-    ax2.bar(x - 0.2, left, 0.4, color=color(2), label="greedy path takes the big prize")
-    ax2.bar(x + 0.2, locked, 0.4, color=color(1), label="locked in (nu < threshold at the end)")
+    ax2.bar(x - 0.2, left, 0.4, color=color(2), label="reaches the big prize (G > 1/2)")
+    ax2.bar(x + 0.2, locked, 0.4, color=color(1), label="locked in (ν < threshold to the end)")
     for xi, a, b in zip(x, left, locked):
         ax2.text(xi - 0.2, a + 0.02, f"{a:.0%}", ha="center", fontsize=8)
         ax2.text(xi + 0.2, b + 0.02, f"{b:.0%}", ha="center", fontsize=8)
-    ax2.set_xticks(x, [n.replace(", ", ",\n") for n in names], fontsize=8)
+    many = len(names) > 4
+    ax2.set_xticks(x, [textwrap.fill(n, 11 if many else 16) for n in names], fontsize=6.5 if many else 8)
     ax2.set_ylim(0, 1.4)
     label(ax2, "setting", "share of runs", f"{results[names[0]].config.runs} runs per setting")
     ax2.legend(fontsize=8, loc="upper center", ncol=1)
