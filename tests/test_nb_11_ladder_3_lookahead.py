@@ -114,3 +114,19 @@ def test_invalid_depth_fails_the_papermill_run_naming_the_field(notebook_runs):
     run = notebook_runs.run(NOTEBOOK, "bad_depth", quick=True, depth=-5, metrics_path="")
     assert not run.ok
     assert "DuelExperimentConfig.depth = -5" in run.stderr
+
+
+def test_good_start_is_kept_through_the_value_table_not_the_prior():
+    from rlcore.analysis.ladder_3_lookahead import agent_policy, good_start_tables, policy_values
+    from rlcore.learners.ladder_3_search import train_search_runs
+    cfg = DuelExperimentConfig(episodes=QUICK_EPISODES)
+    duel, learner = cfg.duel(), cfg.learner()
+    v_star, p_good = good_start_tables(duel)
+    s_count = duel.n_positions
+
+    def mean_g(v0, p0):
+        runs = train_search_runs(duel, learner, SEEDS[:10], v0, p0)
+        return np.mean([policy_values(duel, p, 0)[1][0] for p in agent_policy(duel, learner, runs.v, runs.prior, 0)])
+
+    assert mean_g(v_star, np.full(s_count, 0.005)) >= 0.3    # expert values, prior against the attack: 0.37
+    assert mean_g(np.zeros(s_count), p_good) <= 0.05          # good prior, untrained values: 0.003

@@ -59,7 +59,7 @@ def depth_figure(results: dict[str, DuelResult], margins: dict[int, float]):
     ax1.set_xticks(x, [n.replace(", ", ",\n").replace("per mode", "per\nmode") for n in names], fontsize=7)
     ax1.set_ylim(-0.05, 1.1)
     label(ax1, "", "share / probability", "with and without lookahead")
-    ax1.legend(fontsize=7, loc="center right")
+    ax1.legend(fontsize=7, loc="center", bbox_to_anchor=(0.5, 0.7))
     ax2.bar(list(margins), list(margins.values()), color=color(0))
     ax2.set_xticks(list(margins))
     label(ax2, "search depth d", "novice margin for quiet at the start", "what the search sees of the bonus")
@@ -81,7 +81,9 @@ def sweep_figure(sweep: dict, defaults: dict):
         if knob in ("prior_clip", "learning_rate"):
             ax.set_xscale("log")
         ax.set_ylim(-0.05, 1.05)
-        label(ax, knob, "share / probability", f"{sweep['runs']} runs x {sweep['episodes']} games")
+        names = {"prior_clip": "prior floor c (own attack rate >= c)", "learning_rate": "value step size alpha",
+                 "novice_share": "share of novice games", "epsilon": "forced exploration epsilon"}
+        label(ax, names.get(knob, knob), "share / probability", f"{sweep['runs']} runs x {sweep['episodes']} games")
     np.atleast_1d(axes)[0].legend(fontsize=7)
     return fig
 
