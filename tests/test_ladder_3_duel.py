@@ -141,3 +141,23 @@ def test_run_level_is_deterministic_and_matches_the_batch():
     assert a.summary() == b.summary() and len(a.nu) == 11        # nu[0] plus 10 windows of 60 games
     batch = run_levels([7, 5], quick=True)
     np.testing.assert_array_equal(batch[1].nu, a.nu)              # a run does not depend on its batch
+
+
+def test_qtable_learner_counts_forced_moves_apart_and_breaks_ties_at_random():
+    from rlcore.analysis.ladder_3_lookahead import qtable_policy
+    from rlcore.learners.ladder_3_search import train_qtable_runs
+    d = DuelConfig()
+    runs = train_qtable_runs(d, SearchConfig(episodes=30, epsilon=1.0), [0, 1])
+    assert runs.own_expert.sum() == 0 and runs.own_novice.sum() == 0 and runs.forced_expert.sum() > 0
+    q = np.zeros((1, 1, 3, 2))
+    q[0, 0, 1] = [0.0, 1.0]
+    q[0, 0, 2] = [1.0, 0.0]
+    np.testing.assert_array_equal(qtable_policy(q, 0)[0], [0.5, 1.0, 0.0])
+
+
+def test_qtable_learner_on_expert_games_only_reaches_q_star_at_the_start():
+    # one table, expert games only, many games: the start's values approach Q*(start) of win-only scoring
+    from rlcore.learners.ladder_3_search import train_qtable_runs
+    d = DuelConfig()
+    runs = train_qtable_runs(d, SearchConfig(episodes=3000, epsilon=0.3, novice_share=0.0), [3], learning_rate=0.02)
+    np.testing.assert_allclose(runs.q[0, 0, 0], optimal_values(d, 0)[0], atol=0.12)

@@ -18,6 +18,13 @@ The causal protocol (:mod:`rlcore.analysis.ladder`): ``coverage=True`` forces th
 sacrifice) in :data:`COVERAGE_SHARE` of the games, everything else unchanged; ``start="good"`` starts the
 result values at the expert-optimal ones and the prior at the expert-optimal moves; the fix gives the policy
 prior the mode (:data:`FIX_NAME`).
+
+Lookahead's role is tested with a model-free control (:data:`MODEL_FREE`, :func:`run_model_free`): tabular
+Q-learning on the same games without search, one table for both modes or one per mode. It locks in with one
+shared table and learns to win with one per mode, so in this duel the shared mode-blind table plus the level
+bonus produces the lock-in; the search depth decides whether the expert search sees past the starved value table.
+Emergence is measured in training: :func:`habit_onset` (games until the start prior falls to 0.05) and the first
+window's nu. The lock-in holds only in part of the parameter space: :func:`calibration_sweep`.
 """
 
 from __future__ import annotations
@@ -28,14 +35,16 @@ import numpy as np
 
 from ..config import Config, choice, param
 from ..envs.ladder_3_duel import DuelConfig
-from ..learners.ladder_3_search import SearchConfig, SearchRuns, duel_tables, search_policy, search_q, train_search_runs
+from ..learners.ladder_3_search import (SearchConfig, SearchRuns, duel_tables, search_policy, search_q,
+                                       train_qtable_runs, train_search_runs)
 from ..seeding import derive_seed
 from .ladder import LOCK_THRESHOLD, LadderMetrics, LadderRuns, ladder_metrics
 
 __all__ = ["DuelExperimentConfig", "DuelResult", "policy_values", "optimal_values", "greedy_policy",
            "visits_per_game", "uniform_visits_per_game", "good_start_tables", "agent_policy", "run_duel",
            "run_level", "run_levels", "novice_quiet_margin", "LOCK_THRESHOLD", "QUICK_EPISODES", "FIX_NAME",
-           "COVERAGE_SHARE", "SETTINGS", "DEPTHS", "PANEL_CELLS", "PanelView", "run_cells"]
+           "COVERAGE_SHARE", "SETTINGS", "DEPTHS", "PANEL_CELLS", "PanelView", "run_cells", "run_model_free",
+           "qtable_policy", "SWEEP", "calibration_sweep", "habit_onset", "MODEL_FREE"]
 
 QUICK_EPISODES = 600  #: training games per run in quick mode
 COVERAGE_SHARE = 0.5  #: share of games in which the coverage control forces the sharp line
@@ -45,7 +54,10 @@ GOOD_PRIOR = 0.9      #: the good start's prior on the expert-optimal move
 SETTINGS = {"default": {}, "coverage": {"coverage": COVERAGE_SHARE}, "good start": {"start": "good"},
             "fix (mode feature)": {"mode_feature": True}, "change-shaping": {"shaping": "delta"},
             "no novice games": {"novice_share": 0.0}}
-DEPTHS = (0, 1, 2, 3, 4)  #: the depth ablation
+DEPTHS = (1, 2, 3)  #: the depth ablation (the model-free control stands in for "no search")
+#: The model-free control: tabular Q-learning, no search, one table for both modes or one per mode.
+MODEL_FREE = {"no search, one Q table": {"learner_kind": "model-free"},
+              "no search, Q table per mode": {"learner_kind": "model-free", "mode_feature": True}}
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,12 @@ class DuelExperimentConfig(Config):
                           doc="novice reward on the material level (per turn) or on its change (potential)")
     bonus: float = param(0.1, low=0.0, high=5.0, ui=(0.0, 0.3, 0.01), doc="strength of the novice material reward")
     epsilon: float = param(0.01, low=0.0, high=1.0, ui=(0.0, 0.2, 0.01), doc="forced random moves, in [0, 1]")
+    prior_clip: float = param(0.005, low=0.0, high=0.5, low_open=True, high_open=True, ui=(0.002, 0.2),
+                              doc="the prior stays in [c, 1 - c]: the agent's own floor on each move, in (0, 0.5)")
+    learning_rate: float = param(0.01, low=0.0, high=1.0, low_open=True, ui=(0.003, 0.1),
+                                 doc="step size alpha of the result value (search) or of Q (model-free), in (0, 1]")
+    learner_kind: str = choice("search", ["search", "model-free"],
+                               doc="the depth-d search agent, or tabular Q-learning without search (the control)")
     coverage: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.1),
                             doc="share of games in which the sharp line is forced (coverage control)")
     start: str = choice("default", ["default", "good"], doc="learner starts from scratch or from expert-optimal play")
@@ -72,6 +90,7 @@ class DuelExperimentConfig(Config):
 
     def learner(self) -> SearchConfig:
         return SearchConfig(depth=self.depth, epsilon=self.epsilon, novice_share=self.novice_share,
+                            prior_clip=self.prior_clip, learning_rate=self.learning_rate,
                             mode_feature=self.mode_feature, coverage=self.coverage, start=self.start,
                             episodes=self.episodes, window=max(self.episodes // 20, min(60, self.episodes)))
 
@@ -157,58 +176,99 @@ class DuelResult(LadderRuns):
     g_best: float
     novice_nu: np.ndarray   # (runs, windows) the same visit ratio in novice games
     metrics: list[LadderMetrics]
+    r_best: float = 1.0     # the exact best training reward (Delta_R is reported relative to it too)
 
     @property
     def window(self) -> int:
         return self.config.learner().window
+
+    @property
+    def failed_rate(self) -> float:
+        """The share of runs whose expert win probability stayed below half the best (Delta_G > G_best / 2): a
+        lock-in measured on the goal, beside nu's lock-in rate (nu also counts quiet moves inside N after a
+        forced entry, so the two can disagree)."""
+        return float(np.mean([m.delta_g > 0.5 * self.g_best for m in self.metrics]))
 
     def summary(self) -> dict:
         return {"expert_win_rate": float(self.g_final.mean()), "best_expert_win_rate": self.g_best,
                 "lock_in_rate": self.lock_rate,
                 "mean_delta_G": float(np.mean([m.delta_g for m in self.metrics])),
                 "mean_delta_R": float(np.mean([m.delta_r for m in self.metrics])),
+                "relative_delta_R": float(np.mean([m.delta_r for m in self.metrics]) / self.r_best),
+                "best_reward": self.r_best,
+                "failed_rate": self.failed_rate,
                 "start_nu": float(np.mean(self.nu[:, 0])),
-                "emerged": float(np.mean([m.tau_lock > 0 for m in self.metrics if m.locked]))
-                if any(m.locked for m in self.metrics) else 0.0,
+                "first_window_nu": float(np.median(self.nu[:, 1])),
                 "final_nu_median": float(np.median(self.nu[:, -4:].mean(axis=1))),
                 "novice_final_nu": float(self.novice_nu[:, -4:].mean()),
                 "floor": float(np.mean([m.floor for m in self.metrics]))}
 
 
-def run_duel(config: DuelExperimentConfig, seeds: list[int] | None = None, progress=None) -> DuelResult:
-    """Train ``config.runs`` agents (seeds ``derive_seed(config.seed, i)`` unless ``seeds`` is given) and
-    score them exactly (see the module docstring)."""
-    duel, learner = config.duel(), config.learner()
-    seeds = [derive_seed(config.seed, i) % 2**63 for i in range(config.runs)] if seeds is None else list(seeds)
-    n, s_count = len(seeds), duel.n_positions
-    v0, p0 = good_start_tables(duel) if config.start == "good" else (np.zeros(s_count), np.full(s_count, 0.5))
-    runs = train_search_runs(duel, learner, seeds, v0, p0)
-    if progress is not None:
-        progress(1.0)
+def _score(config: DuelExperimentConfig, runs, pi_exp: np.ndarray, pi_nov: np.ndarray, nu0: float) -> DuelResult:
+    """Exact scores and ladder metrics of trained runs whose own policies (P(sacrifice) per position, no
+    forced moves) are ``pi_exp`` / ``pi_nov`` (runs, S); ``nu0`` is the initial policy's nu."""
+    duel = config.duel()
     best = {mode: optimal_values(duel, mode) for mode in (0, 1)}
     v_exp_best, g_best = policy_values(duel, greedy_policy(best[0]), 0)
     v_nov_best, _ = policy_values(duel, greedy_policy(best[1]), 1)
     rho = config.novice_share
     r_best = rho * v_nov_best[0] + (1 - rho) * v_exp_best[0]
     ref = uniform_visits_per_game(duel)
-    heads = runs.prior.shape[1]
-    start_policy = agent_policy(duel, learner, v0[None], np.tile(p0, (1, heads, 1)), 0)[0]
-    nu0 = visits_per_game(duel, start_policy) / ref
-    pi_exp = agent_policy(duel, learner, runs.v, runs.prior, 0)
-    pi_nov = agent_policy(duel, learner, runs.v, runs.prior, 1)
+    n = len(pi_exp)
     g_final, metrics = np.zeros(n), []
     for i in range(n):
         v_exp, win = policy_values(duel, pi_exp[i], 0)
         v_nov, _ = policy_values(duel, pi_nov[i], 1)
         g_final[i] = win[0]
         games = np.maximum(runs.expert_games[i], 1)
-        visits = np.concatenate([[nu0 * ref], runs.own_expert[i] / games * ref])  # per game, scaled below
+        visits = np.concatenate([[nu0 * ref], runs.own_expert[i] / games])  # own moves into N per expert game
         floor = runs.forced_expert[i].sum() / (ref * max(runs.expert_games[i].sum(), 1))
-        metrics.append(ladder_metrics(visits / ref, ref, g_final=win[0], g_best=g_best[0],
+        metrics.append(ladder_metrics(visits, ref, g_final=win[0], g_best=g_best[0],
                                       r_final=rho * v_nov[0] + (1 - rho) * v_exp[0], r_best=r_best,
                                       threshold=LOCK_THRESHOLD, floor=floor))
     novice_nu = runs.own_novice / (ref * np.maximum(runs.novice_games, 1))
-    return DuelResult(config, runs, g_final, float(g_best[0]), novice_nu, metrics)
+    return DuelResult(config, runs, g_final, float(g_best[0]), novice_nu, metrics, float(r_best))
+
+
+def _seeds(config: DuelExperimentConfig, seeds) -> list[int]:
+    return [derive_seed(config.seed, i) % 2**63 for i in range(config.runs)] if seeds is None else list(seeds)
+
+
+def run_duel(config: DuelExperimentConfig, seeds: list[int] | None = None, progress=None) -> DuelResult:
+    """Train ``config.runs`` agents (seeds ``derive_seed(config.seed, i)`` unless ``seeds`` is given) and
+    score them exactly (see the module docstring). ``config.learner_kind="model-free"`` runs
+    :func:`run_model_free` instead."""
+    if config.learner_kind == "model-free":
+        return run_model_free(config, seeds)
+    duel, learner = config.duel(), config.learner()
+    seeds = _seeds(config, seeds)
+    s_count = duel.n_positions
+    v0, p0 = good_start_tables(duel) if config.start == "good" else (np.zeros(s_count), np.full(s_count, 0.5))
+    runs = train_search_runs(duel, learner, seeds, v0, p0)
+    if progress is not None:
+        progress(1.0)
+    heads = runs.prior.shape[1]
+    start_policy = agent_policy(duel, learner, v0[None], np.tile(p0, (1, heads, 1)), 0)[0]
+    nu0 = visits_per_game(duel, start_policy) / uniform_visits_per_game(duel)
+    return _score(config, runs, agent_policy(duel, learner, runs.v, runs.prior, 0),
+                  agent_policy(duel, learner, runs.v, runs.prior, 1), nu0)
+
+
+def qtable_policy(q: np.ndarray, mode: int) -> np.ndarray:
+    """The model-free agent's own P(sacrifice) per position from Q (runs, heads, S, 2): greedy, ties at 1/2."""
+    qm = q[:, min(mode, q.shape[1] - 1)]
+    return np.where(qm[..., 1] > qm[..., 0], 1.0, np.where(qm[..., 1] == qm[..., 0], 0.5, 0.0))
+
+
+def run_model_free(config: DuelExperimentConfig, seeds: list[int] | None = None) -> DuelResult:
+    """The model-free control: tabular Q-learning (no search, no prior) on the same duel, modes and budget;
+    one Q table for both modes, or one per mode with ``config.mode_feature``. Scored exactly like
+    :func:`run_duel`; the untrained agent (all ties) is a uniform random player, so nu[0] = 1."""
+    duel, learner = config.duel(), config.learner()
+    if config.coverage or config.start != "default":
+        raise ValueError("run_model_free runs the default condition only (coverage = 0, start = 'default')")
+    runs = train_qtable_runs(duel, learner, _seeds(config, seeds), learning_rate=config.learning_rate)
+    return _score(config, runs, qtable_policy(runs.q, 0), qtable_policy(runs.q, 1), 1.0)
 
 
 def _protocol_config(exploration: float, fix: bool, quick: bool, start: str, coverage: bool) -> DuelExperimentConfig:
@@ -251,15 +311,23 @@ def novice_quiet_margin(duel: DuelConfig, depth: int) -> float:
 
 
 #: The cells the lesson computes (and its panel looks up): name -> changes to the lesson's config.
-PANEL_CELLS = {**{name: changes for name, changes in SETTINGS.items()},
-               **{f"depth {d}": {"depth": d} for d in DEPTHS if d != 2}, "exploration 5%": {"epsilon": 0.05}}
+PANEL_CELLS = {**SETTINGS, **{f"depth {d}": {"depth": d} for d in DEPTHS if d != 2}, **MODEL_FREE}
+
+
+def habit_onset(result: DuelResult, level: float = 0.05) -> np.ndarray:
+    """Per run, the first training game before which the expert (shared) prior at the start position had
+    fallen to ``level`` or below (the quiet habit formed), or -1 when it never did."""
+    sp = result.runs.start_prior
+    hit = sp <= level
+    return np.where(hit.any(axis=1), np.argmax(hit, axis=1), -1)
 
 
 @dataclass(frozen=True)
 class PanelView(Config):
     """What the level-3 panel shows: one of the lesson's precomputed cells (no training on a redraw)."""
 
-    cell: str = choice("default", list(PANEL_CELLS), doc="setting (at depth 2) or depth (default setting)")
+    cell: str = choice("default", list(PANEL_CELLS),
+                       doc="setting (at depth 2), depth (default setting) or the model-free control")
 
 
 def run_cells(config: DuelExperimentConfig, progress=None) -> dict[str, DuelResult]:
@@ -270,3 +338,43 @@ def run_cells(config: DuelExperimentConfig, progress=None) -> dict[str, DuelResu
         if progress is not None:
             progress((i + 1) / len(PANEL_CELLS))
     return out
+
+
+#: The calibration sweep: knob of DuelExperimentConfig -> values tried, one knob at a time from the defaults.
+SWEEP = {"prior_clip": (0.002, 0.005, 0.01, 0.02, 0.05, 0.2),
+         "learning_rate": (0.003, 0.01, 0.03, 0.1),
+         "novice_share": (0.3, 0.5, 0.6, 0.7, 0.9),
+         "epsilon": (0.01, 0.02, 0.05)}
+
+
+def calibration_sweep(runs: int = 10, episodes: int = 1500, seed: int = 0, progress=None) -> dict:
+    """Lock-in rate (on nu), failed rate (Delta_G > G_best / 2) and mean expert G at every point of
+    :data:`SWEEP`, one knob moved at a time from the lesson's defaults (``runs`` seeds of ``episodes`` games
+    each). The lesson shows a precomputed copy (:mod:`rlcore.analysis.ladder_3_sweep`, written by
+    ``python -m rlcore.analysis.ladder_3_lookahead``); the tests recompute points of it."""
+    out, points = {}, [(k, v) for k, vals in SWEEP.items() for v in vals]
+    default = None
+    for i, (knob, value) in enumerate(points):
+        config = DuelExperimentConfig(runs=runs, episodes=episodes, seed=seed)
+        if value == getattr(config, knob) and default is not None:
+            res = default
+        else:
+            res = run_duel(config.replace(**{knob: value}))
+            if value == getattr(config, knob):
+                default = res
+        out.setdefault(knob, {})[str(value)] = {"lock_in_rate": res.lock_rate, "failed_rate": res.failed_rate,
+                                                "expert_win_rate": round(float(res.g_final.mean()), 4)}
+        if progress is not None:
+            progress((i + 1) / len(points))
+    return {"runs": runs, "episodes": episodes, "seed": seed, "results": out}
+
+
+if __name__ == "__main__":  # regenerate the precomputed sweep the lesson shows
+    import pathlib
+    import pprint
+    sweep = calibration_sweep()
+    path = pathlib.Path(__file__).with_name("ladder_3_sweep.py")
+    path.write_text('"""The level-3 calibration sweep, precomputed by ``python -m rlcore.analysis.ladder_3_lookahead``\n'
+                    '(:func:`rlcore.analysis.ladder_3_lookahead.calibration_sweep` at its defaults)."""\n\n'
+                    f"SWEEP_RESULTS = {pprint.pformat(sweep, width=110, sort_dicts=False)}\n")
+    print(path)

@@ -45,8 +45,8 @@ from ..seeding import as_generator
 MAX_MOVES = 60  #: a training game is cut after this many moves (probability (1 - end_prob)^60 <= 0.2%)
 PRIOR_CLIP = 1e-3  #: the prior stays in [PRIOR_CLIP, 1 - PRIOR_CLIP] so its logit is finite
 
-__all__ = ["MAX_MOVES", "SearchConfig", "SearchRuns", "duel_tables", "search_q", "search_policy",
-           "train_search_runs"]
+__all__ = ["MAX_MOVES", "SearchConfig", "SearchRuns", "QTableRuns", "duel_tables", "search_q", "search_policy",
+           "train_search_runs", "train_qtable_runs"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,8 @@ class SearchRuns:
     novice_games: np.ndarray
     expert_wins: np.ndarray
     reward: np.ndarray       # training reward collected
+    start_prior: np.ndarray | None = None  # (runs, episodes) the expert (or shared) prior at the start position
+                                           # before each game: the habit's trajectory
 
 
 def _reply_probs(duel: DuelConfig) -> np.ndarray:
@@ -163,9 +165,11 @@ def train_search_runs(duel: DuelConfig, config: SearchConfig, seeds: list[int],
     windows = -(-config.episodes // config.window)
     keys = ("own_expert", "forced_expert", "own_novice", "expert_games", "novice_games", "expert_wins", "reward")
     counts = {key: np.zeros((n, windows)) for key in keys}
+    start_prior = np.zeros((n, config.episodes))
     rows = np.arange(n)
     for ep in range(config.episodes):
         w = ep // config.window
+        start_prior[:, ep] = prior[:, 0, 0]
         # per run: the mode, a forced sharp-line game?, then per move (explore?, move, parried?, ended?, countered?)
         u = np.stack([g.random(2 + 5 * MAX_MOVES) for g in rngs])
         novice, forced_game = u[:, 0] < config.novice_share, u[:, 1] < config.coverage
@@ -199,4 +203,74 @@ def train_search_runs(duel: DuelConfig, config: SearchConfig, seeds: list[int],
             s = np.where(live, s2, s)
             if not live.any():
                 break
-    return SearchRuns(v=v, prior=prior, **counts)
+    return SearchRuns(v=v, prior=prior, start_prior=start_prior, **counts)
+
+
+@dataclass
+class QTableRuns:
+    """Model-free runs: final action values q (runs, heads, S, 2) and the same per-window counts as SearchRuns."""
+
+    q: np.ndarray
+    own_expert: np.ndarray
+    forced_expert: np.ndarray
+    own_novice: np.ndarray
+    expert_games: np.ndarray
+    novice_games: np.ndarray
+    expert_wins: np.ndarray
+    reward: np.ndarray
+
+
+def train_qtable_runs(duel: DuelConfig, config: SearchConfig, seeds: list[int], learning_rate: float = 0.05
+                      ) -> QTableRuns:
+    """The model-free control: tabular Q-learning on the current mode's reward, NO search and no prior.
+
+    One table Q(s, a) for both modes (``config.mode_feature`` False) or one per mode (True). The agent plays
+    greedily (ties broken at random, so the untrained agent is a uniform random player), with a forced random
+    move with probability ``config.epsilon``; forced moves are flagged as in :func:`train_search_runs`. After
+    every move (no discount; the game ends with probability >= end_prob per move)::
+
+        Q(s, a) <- Q(s, a) + lr * (r + [s' running] max_a' Q(s', a') - Q(s, a))
+    """
+    n, heads = len(seeds), 2 if config.mode_feature else 1
+    nxt, reward, prob, (_, pos_k) = duel_tables(duel)
+    s_count = len(pos_k)
+    o_index = np.cumsum(_reply_probs(duel) > 0) - 1
+    in_n = np.append(pos_k >= duel.sharp_depth, False)
+    rngs = [as_generator(s) for s in seeds]
+    q = np.zeros((n, heads, s_count + 1, 2))   # the sentinel row (game over) stays 0
+    windows = -(-config.episodes // config.window)
+    keys = ("own_expert", "forced_expert", "own_novice", "expert_games", "novice_games", "expert_wins", "reward")
+    counts = {key: np.zeros((n, windows)) for key in keys}
+    rows = np.arange(n)
+    for ep in range(config.episodes):
+        w = ep // config.window
+        u = np.stack([g.random(2 + 5 * MAX_MOVES) for g in rngs])
+        novice = u[:, 0] < config.novice_share
+        head = (novice & config.mode_feature).astype(np.int64)
+        r_run = reward[novice.astype(np.int64)]
+        s = np.zeros(n, dtype=np.int64)
+        live = np.ones(n, dtype=bool)
+        counts["expert_games"][:, w] += ~novice
+        counts["novice_games"][:, w] += novice
+        for step in range(MAX_MOVES):
+            ue, ua, up, ur, uc = (u[:, 2 + 5 * step + j] for j in range(5))
+            qs = q[rows, head, s]
+            explore = ue < config.epsilon
+            greedy = np.where(qs[:, 1] == qs[:, 0], ua < 0.5, qs[:, 1] > qs[:, 0])
+            action = np.where(explore, ua < 0.5, greedy).astype(np.int64)
+            o = o_index[4 * (uc < duel.counter_prob) + 2 * (up < duel.parry_prob) + (ur < duel.end_prob)]
+            s2 = nxt[s, action, o]
+            target = r_run[rows, s, action, o] + q[rows, head, s2].max(axis=1)
+            old = q[rows, head, s, action]
+            q[rows, head, s, action] = np.where(live, old + learning_rate * (target - old), old)
+            entered = live & in_n[s2]
+            counts["own_expert"][:, w] += entered & ~explore & ~novice
+            counts["forced_expert"][:, w] += entered & explore & ~novice
+            counts["own_novice"][:, w] += entered & ~explore & novice
+            counts["reward"][:, w] += np.where(live, r_run[rows, s, action, o], 0.0)
+            counts["expert_wins"][:, w] += live & (pos_k[s] + action >= duel.mate_length) & ~novice
+            live &= s2 < s_count
+            s = np.where(live, s2, s)
+            if not live.any():
+                break
+    return QTableRuns(q=q[:, :, :s_count], **counts)

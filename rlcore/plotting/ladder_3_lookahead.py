@@ -43,22 +43,48 @@ def protocol_figure(results: dict[str, DuelResult]):
     return fig
 
 
-def depth_figure(results: dict[int, DuelResult], margins: dict[int, float]):
-    """The depth ablation. Left: share of runs locked in and mean expert win probability G per search depth.
-    Right: the novice search's own preference for the quiet move at the start (Q(quiet) - Q(sacrifice) with an
-    untrained value), which only search can produce since the value predicts results only."""
-    fig, (ax1, ax2) = subplots(2, width=4.2)
-    d = np.array(list(results))
-    ax1.plot(d, [results[k].lock_rate for k in d], "o-", color=color(1), label="share of runs locked in")
-    ax1.plot(d, [results[k].g_final.mean() for k in d], "s-", color=color(2), label="expert win probability G")
-    ax1.axhline(results[d[0]].g_best, color=color(2), ls="--", lw=1, label="best G")
-    ax1.set_xticks(d)
+def depth_figure(results: dict[str, DuelResult], margins: dict[int, float]):
+    """The lookahead ablation. Left: share of runs locked in (on nu), share failed (Delta_G > half the best) and
+    mean expert win probability G for the model-free control (tabular Q-learning, no search: one table for both
+    modes, one per mode) and the search agent at each depth. Right: the novice search's own preference for the
+    quiet move at the start (Q(quiet) - Q(sacrifice) with an untrained value)."""
+    fig, (ax1, ax2) = subplots(2, width=4.6)
+    names = list(results)
+    x = np.arange(len(names))
+    ax1.plot(x, [results[k].lock_rate for k in names], "o", color=color(1), ms=8, label="share locked in (nu)")
+    ax1.plot(x, [results[k].failed_rate for k in names], "x", color=color(0), ms=8,
+             label="share failed (Delta_G > best/2)")
+    ax1.plot(x, [results[k].g_final.mean() for k in names], "s", color=color(2), ms=7, label="expert win probability G")
+    ax1.axhline(results[names[0]].g_best, color=color(2), ls="--", lw=1, label="best G")
+    ax1.set_xticks(x, [n.replace(", ", ",\n").replace("per mode", "per\nmode") for n in names], fontsize=7)
     ax1.set_ylim(-0.05, 1.1)
-    label(ax1, "search depth d (0 = no search)", "share / probability", "lock-in against foresight")
-    ax1.legend(fontsize=7)
+    label(ax1, "", "share / probability", "with and without lookahead")
+    ax1.legend(fontsize=7, loc="center", bbox_to_anchor=(0.5, 0.7))
     ax2.bar(list(margins), list(margins.values()), color=color(0))
     ax2.set_xticks(list(margins))
     label(ax2, "search depth d", "novice margin for quiet at the start", "what the search sees of the bonus")
+    return fig
+
+
+def sweep_figure(sweep: dict, defaults: dict):
+    """The calibration sweep (one knob moved at a time from the defaults, precomputed): share of runs locked in
+    (on nu), share failed (Delta_G > half the best) and mean expert win probability G against each knob; the
+    lesson's default is marked with a vertical line."""
+    res = sweep["results"]
+    fig, axes = subplots(len(res), width=3.0, height=2.8)
+    for ax, (knob, points) in zip(np.atleast_1d(axes), res.items()):
+        xs = np.array([float(v) for v in points])
+        ax.plot(xs, [p["lock_in_rate"] for p in points.values()], "o-", color=color(1), label="locked (nu)")
+        ax.plot(xs, [p["failed_rate"] for p in points.values()], "x--", color=color(0), label="failed (Delta_G)")
+        ax.plot(xs, [p["expert_win_rate"] for p in points.values()], "s-", color=color(2), label="mean G")
+        ax.axvline(defaults[knob], color="k", ls=":", lw=1)
+        if knob in ("prior_clip", "learning_rate"):
+            ax.set_xscale("log")
+        ax.set_ylim(-0.05, 1.05)
+        names = {"prior_clip": "prior floor c (own attack rate >= c)", "learning_rate": "value step size alpha",
+                 "novice_share": "share of novice games", "epsilon": "forced exploration epsilon"}
+        label(ax, names.get(knob, knob), "share / probability", f"{sweep['runs']} runs x {sweep['episodes']} games")
+    np.atleast_1d(axes)[0].legend(fontsize=7)
     return fig
 
 
