@@ -142,8 +142,8 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("10_ladder_2_model_free", "Ladder 2: model-free",
            "the fork never re-explored: penalty × prize factorial, bootstrapping ablated", "004", "19"),
     Lesson("11_ladder_3_lookahead", "Ladder 3: lookahead",
-           "search with a shared habit that stops playing the sharp line: coverage, good-start, depth and "
-           "shaping controls", "004", "19"),
+           "a search agent that stops playing the sharp line through a shared, mode-blind table (not through "
+           "lookahead): model-free, coverage, good-start, depth, shaping and calibration controls", "004", "19"),
     Lesson("12_ladder_4_abstract_planning", "Ladder 4: abstract planning",
            "the help-desk planner that steers users out of their language", "004", "19"),
     Lesson("13_ladder_5_reflective_planning", "Ladder 5: reflective planning",
