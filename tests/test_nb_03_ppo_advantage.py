@@ -62,7 +62,8 @@ def test_notebook_metrics(notebook_runs):
     assert st1["reward_cosine_mid"] > 0.8  # observed 0.97 (32-step rollouts)
     assert st0["reward_cosine_mid"] < st1["reward_cosine_mid"] - 0.2  # observed 0.37
     # the rollout-cut control: analysed with 128-step rollouts the reward part overshoots less
-    assert m["stages"]["lambda 1, analysed with 128-step rollouts"]["reward_ratio_mid_median"] < st1["reward_ratio_mid_median"]
+    long_cut = m["stages"]["lambda 1, analysed with 128-step rollouts"]
+    assert long_cut["reward_ratio_mid_median"] < st1["reward_ratio_mid_median"]
     tr = m["trunk"]["lambda 0"]
     assert tr["value_share_mean"] > 0.25  # observed 0.47 ...
     assert tr["shuffled_value_share_mean"] > tr["value_share_mean"]  # ... below its shuffled-returns reference 0.72
@@ -103,7 +104,8 @@ def test_expected_update_split_at_lambda_zero_across_seeds(runs):
 
 
 def test_baseline_part_removes_noise_at_lambda_one(learned_lambda_one):
-    rows = [expected_update_split(a.agent(3), a.config, n_batches=200, seed=s) for s, a in zip(SEEDS, learned_lambda_one)]
+    rows = [expected_update_split(a.agent(3), a.config, n_batches=200, seed=s)
+            for s, a in zip(SEEDS, learned_lambda_one)]
     ratio = np.array([r["variance_without"]["baseline"] / r["variance_total"] for r in rows])
     assert np.mean(ratio > 2) >= 0.9  # variance without the baseline part over the variance with it
 
@@ -150,10 +152,10 @@ def test_without_value_head_credit_stops_at_the_rollout_cut_across_seeds(boundar
     learned = np.array([a.final_success for _, _, a in boundary])
     far32 = np.array([z.p_correct[-1][far].mean() for z, _, _ in boundary])
     far128 = np.array([z.p_correct[-1][far].mean() for _, z, _ in boundary])
-    assert np.mean(learned > 0.9) >= 0.9  # learned V learns length 40 at lambda 1 within the budget
-    assert np.all(z32 < learned - 0.05) and z32.mean() < 0.85  # V = 0 with 32-step rollouts stays below it
-    assert np.all(np.abs(far32 - 0.5) < 0.1)  # cells 0-7 are never credited: a coin flip at the end
-    # control: rollouts longer than an episode carry the reward back to cells 0-7
+    assert np.mean(learned > 0.9) >= 0.9  # observed 1.0 on seeds 0-9
+    assert np.all(z32 < learned - 0.05) and z32.mean() < 0.85  # observed 0.40-0.84, mean 0.66
+    assert np.all(np.abs(far32 - 0.5) < 0.1)  # cells 0-7 never credited: observed 0.49-0.56
+    # control: rollouts longer than an episode carry the reward back to cells 0-7 (observed 0.49-1.00, mean 0.79)
     assert far128.mean() > far32.mean() + 0.1 and np.mean(far128 > 0.6) >= 0.6
 
 

@@ -113,7 +113,7 @@ def stage_figure(groups: dict):
 def trunk_figure(groups: dict):
     """``groups``: name -> (steps (K,), dict of arrays (seeds, K) from trunk_over_training). Left: the value loss's
     share of the trunk gradient (solid) and the same with shuffled returns (dashed, the reference); right: cosine
-    between the two losses' trunk gradients, real (solid) and shuffled (dashed) (means over seeds, real: min-max band)."""
+    between the two losses' trunk gradients, real (solid) and shuffled (dashed) (seed means; real: min-max band)."""
     fig, (ax1, ax2) = subplots(2, width=4.4)
     for i, (name, (steps, d)) in enumerate(groups.items()):
         _band(ax1, steps[1:], d["value_share"][:, 1:], i, name)
@@ -230,7 +230,8 @@ def panel_figure(run, stage: int, lam: float, normalize: bool):
     ax2.plot(LAMS, sweep_c, color=color(0), lw=2)
     ax2.axvline(lam, color="grey", lw=1, ls="--")
     ax2.set_ylim(-1.03, 1.03)
-    label(ax2, "lambda of the analysis (dashed: chosen)", "cosine(g, g from A^R)", "same batch, other lambdas")
+    label(ax2, "lambda of the analysis (dashed: chosen)", "cosine(g, g from A^R)",
+          "single batch (mean and noise mixed)")
     ax3.plot(LAMS, sweep_r, color=color(1), lw=2)
     ax3.axvline(lam, color="grey", lw=1, ls="--")
     ax3.set_ylim(-0.03, 1.03)
