@@ -1,22 +1,22 @@
 """How much of PPO's policy gradient comes from reward, and how much from the value head (lesson 03).
 
-PPO (:mod:`rlcore.learners.ppo`, shared trunk with a linear value head) trains on the sparse chain
-(:mod:`rlcore.envs.sparse_chain`). At evenly spaced checkpoints we keep the batch PPO was about to learn from
-and the weights that collected it, and split its advantages with :mod:`rlcore.analysis.gae`:
-A = A^R + A^V, where A^R only contains rewards and A^V only contains value estimates. The quantities:
+PPO (:mod:`rlcore.learners.ppo`, shared trunk with a linear value head, or separate networks) trains on the sparse
+chain (:mod:`rlcore.envs.sparse_chain`), each run at its own GAE lambda and value mode (learned, or V == 0). At
+evenly spaced checkpoints we keep the weights and the batch they collected. The quantities:
 
-* ``reward_reach``: the share of timesteps whose advantage contains a non-zero reward term;
-* ``reward_share``: the mean over timesteps of |A^R| / (|A^R| + |A^V|);
-* ``cosine``: the cosine between the policy gradient PPO starts its update from,
-  g = grad_theta mean_t A_t log pi_theta(a_t|s_t) (the gradient of the clipped surrogate at ratio 1), and the
-  same gradient with A^R alone; ``grad_ratio`` = |g^R| / |g|. theta is every policy parameter (trunk + head);
-* ``success``: the share of episodes started in cell 0 that reach the goal within the time limit, with actions
-  sampled from the policy (computed exactly per cell, simulated on arrays).
+* ``success``: share of episodes from cell 0 that reach the goal within the time limit (exact per-cell policy,
+  simulated on arrays); :func:`sweep_lambda_modes` over (value mode, lambda, seed), and the rollout-length axis
+  (:func:`far_cells`: with V == 0 the closing bootstrap at each rollout cut is zero, so no credit reaches a cell
+  more than ``rollout_steps`` - 1 steps from the goal);
+* :func:`expected_update_split`: g = (1/N) sum_t A_t grad log pi(a_t|s_t) (raw A, ratio 1, before Adam and
+  clipping) split as g = g^R + g^B + g^b along A = reward part + bootstrap part (gamma V(s') terms) + baseline part
+  (-V(s)) (:func:`rlcore.analysis.gae.split_advantage`), over many simulated batches from one policy: per part
+  |E g^X| / |E g|, cos(E g^X, E g), and the total variance with the part removed;
+* :func:`trunk_gradients`: the policy and value losses' gradients on a shared trunk, beside the same value loss
+  fitted to shuffled returns (the reference for "any regression error of that size");
+* single-batch measures (``reward_reach``, ``reward_share``, ``cosine``) for the panel.
 
-"Directly from reward" is defined here as *through A^R*: the rewards of this batch, weighted by
-(gamma lam)^l. Rewards also act indirectly, through the value head that earlier rewards trained; that path
-is A^V. Everything is computed for any lam and gamma after training (the value head stays the one trained
-with the run's own gamma and lam), and with or without batch-wide advantage normalization.
+"Directly from reward" is defined here as *through A^R*: the rewards of this batch, weighted by (gamma lam)^l.
 """
 
 from __future__ import annotations
@@ -36,7 +36,11 @@ from .gae import AdvantageParts, decompose_advantage, normalize_parts, reward_re
 __all__ = ["ChainPPOConfig", "ChainRun", "run_chain_ppo", "policy_gradients", "cosine", "decomposition_metrics",
            "success_from_start", "cell_tables", "ends_at_goal", "lambda_sweep", "View", "cached_run",
            "LAMBDAS", "MODES", "sweep_lambda_modes", "simulate_batches", "expected_update_split", "trunk_gradients",
-           "trunk_over_training", "reach_and_episode_length", "LessonSizes", "split_table", "split_over_training"]
+           "trunk_over_training", "reach_and_episode_length", "LessonSizes", "split_table", "split_over_training",
+           "ROLLOUTS", "BATCH", "far_cells", "rollout_boundary"]
+
+BATCH = 256  # environment steps per PPO update: num_envs * rollout_steps
+ROLLOUTS = (16, 32, 64, 128, 256)
 
 
 @dataclass(frozen=True)
@@ -57,15 +61,17 @@ class ChainPPOConfig(Config):
     value_mode: str = choice("learned", ("learned", "zero"), doc="'zero' is the ablation V == 0")
     architecture: str = choice("shared", ("shared", "separate"),
                                doc="policy and value heads on one trunk, or two separate networks")
+    rollout_steps: int = choice(32, ROLLOUTS, doc="steps per environment per PPO rollout (num_envs = 256 / this)")
     total_steps: int = param(12_288, low=256, ui=(2_000, 100_000, 2_000), doc="environment steps of training")
     checkpoints: int = param(10, low=2, high=50, ui=(2, 20), doc="snapshots kept for the analysis")
     eval_episodes: int = param(200, low=1, ui=(10, 1000), doc="episodes from cell 0 per success estimate")
     seed: int = param(0, low=0, ui=(0, 20), doc="seed of the run (PPO, environments, evaluation)")
 
     def ppo(self) -> PPOConfig:
-        """PPO's config for this experiment: 8 envs x 32 steps, 2 minibatches, 4 epochs, a 32-wide network whose
-        value head starts at V = 0 (so early advantages are not random value noise)."""
-        return PPOConfig(total_steps=self.total_steps, num_envs=8, num_steps=32, num_minibatches=2,
+        """PPO's config for this experiment: 256 // rollout_steps envs x rollout_steps steps (8 x 32 by default),
+        2 minibatches, 4 epochs, a 32-wide network whose value head starts at V = 0."""
+        return PPOConfig(total_steps=self.total_steps, num_envs=BATCH // self.rollout_steps,
+                         num_steps=self.rollout_steps, num_minibatches=2,
                          update_epochs=4, learning_rate=self.learning_rate, value_init_gain=0.0,
                          critic_learning_rate=self.critic_learning_rate, anneal_lr=False, gamma=self.gamma,
                          gae_lambda=self.gae_lambda, norm_adv=self.norm_adv, hidden=32,
@@ -75,7 +81,7 @@ class ChainPPOConfig(Config):
         return SparseChain(length=self.length, reward_prob=self.reward_prob)
 
     def check(self) -> None:
-        batch = 8 * 32
+        batch = BATCH
         if self.total_steps < batch * self.checkpoints:
             raise self.invalid("total_steps", f"at least checkpoints * {batch} = {batch * self.checkpoints} "
                                               f"(one batch per checkpoint)")
@@ -260,6 +266,44 @@ def sweep_lambda_modes(base: ChainPPOConfig, lams=LAMBDAS, modes=MODES, seeds=ra
     return dict(lams=np.array(lams), modes=modes, seeds=seeds, final=final, curves=curves, steps=steps, runs=runs)
 
 
+def far_cells(length: int, rollout_steps: int) -> np.ndarray:
+    """Cells whose every path to the goal is at least ``rollout_steps`` steps long: cells c < length - rollout_steps.
+
+    With V == 0, GAE at lambda 1 credits an action only with rewards collected later *in the same rollout* (the
+    closing bootstrap at the rollout's cut is gamma * V = 0), and a rollout has ``rollout_steps`` steps, so an action
+    in such a cell never meets a reward: its advantage is zero on every batch.
+    """
+    return np.arange(max(length - rollout_steps, 0))
+
+
+def rollout_boundary(base: ChainPPOConfig, rollouts=(32, 128), modes=MODES, seeds=range(5), progress=None) -> dict:
+    """Train ``base`` (its lambda and length) at every (value_mode, rollout_steps, seed), same 256-step batches.
+
+    Returns ``final`` (modes, rollouts, seeds): final success from cell 0; ``far_p`` (modes, rollouts, seeds): the
+    final pi(correct) averaged over :func:`far_cells` of the shortest rollout (nan when there are none);
+    ``runs``: {(mode, rollout, seed): ChainRun}.
+    """
+    rollouts, modes, seeds = [int(r) for r in rollouts], list(modes), [int(s) for s in seeds]
+    runs, n, done = {}, len(rollouts) * len(modes) * len(seeds), 0
+    for mode in modes:
+        for ro in rollouts:
+            for s in seeds:
+                runs[mode, ro, s] = cached_run(base.replace(value_mode=mode, rollout_steps=ro, seed=s))
+                done += 1
+                if progress is not None:
+                    progress(done / n)
+
+    cells = far_cells(base.length, min(rollouts))
+
+    def far_p(run):
+        return float(run.p_correct[-1][cells].mean()) if len(cells) else float("nan")
+
+    final = np.array([[[runs[m, r, s].final_success for s in seeds] for r in rollouts] for m in modes])
+    far = np.array([[[far_p(runs[m, r, s]) for s in seeds] for r in rollouts] for m in modes])
+    return dict(rollouts=np.array(rollouts), modes=modes, seeds=seeds, final=final, far_p=far, runs=runs,
+                far_cells={r: far_cells(base.length, r) for r in rollouts})
+
+
 # --- the expected update and its variance, over many batches from one policy --------------------------------
 
 def simulate_batches(p_correct: np.ndarray, env: SparseChainConfig, n_batches: int, seed, n_envs: int = 8,
@@ -312,17 +356,21 @@ def _score_jacobian(agent, length: int, layout_seed: int = 0) -> tuple[np.ndarra
 
 
 def expected_update_split(agent, config: ChainPPOConfig, lam: float | None = None, n_batches: int = 1000,
-                          seed=0, zero_value: bool | None = None) -> dict:
-    """Split PPO's policy gradient g = (1/N) sum_t A_t grad log pi(a_t|s_t) (raw A, ratio 1) into the parts of
-    A (reward, bootstrap gamma V(s'), baseline -V(s); :func:`rlcore.analysis.gae.split_advantage`) over
-    ``n_batches`` independent batches from ``agent``'s policy.
+                          seed=0, zero_value: bool | None = None, rollout_steps: int | None = None) -> dict:
+    """Split PPO's policy gradient g = (1/N) sum_t A_t grad log pi(a_t|s_t) (raw A at ratio 1: before Adam, clipping
+    and the later epochs) into the parts of A (reward, bootstrap gamma V(s'), baseline -V(s);
+    :func:`rlcore.analysis.gae.split_advantage`) over ``n_batches`` independent batches of 256 steps from
+    ``agent``'s policy, cut into rollouts of ``rollout_steps`` (default: the run's own).
 
-    Returns per part: ``expected_share`` = E[g_part] . E[g] / |E[g]|^2 (the shares add up to 1),
-    ``variance_share`` = tr Cov(g_part) / tr Cov(g) (they need not add up to 1: the parts covary),
-    ``expected_cosine`` = cos(E[g_part], E[g]), ``expected_norm`` = |E[g_part]| and ``standard_error`` = sqrt(tr Cov(g_part) / n_batches) (the size of
-    |E[g_part]| a zero-mean part would show by chance); and ``baseline_exact_norm``, the norm of the exact
-    expectation of the baseline part given the simulated states, -(1/N) sum_t V(s_t) sum_a pi(a|s_t)
-    grad log pi(a|s_t), computed from the policy without sampled actions (zero up to rounding).
+    Returns per part X: ``norm_ratio`` = |E[g^X]| / |E[g]| (how large the part's mean gradient is against the mean
+    step), ``expected_cosine`` = cos(E[g^X], E[g]) (whether it points the same way), ``expected_share`` =
+    E[g^X] . E[g] / |E[g]|^2 (the projection; the shares add up to 1 by identity, and can exceed 1 when parts
+    point against each other), ``variance_without`` = tr Cov(g - g^X) (the update's total variance with the
+    part removed; compare with ``variance_total`` = tr Cov(g)), ``variance_share`` = tr Cov(g^X) / tr Cov(g),
+    ``expected_norm`` = |E[g^X]| and ``standard_error`` = sqrt(tr Cov(g^X) / n_batches) (the size of |E[g^X]| a
+    zero-mean part would show by chance); and ``baseline_exact_norm``, the norm of the exact expectation of the
+    baseline part given the simulated states, -(1/N) sum_t V(s_t) sum_a pi(a|s_t) grad log pi(a|s_t), computed
+    without sampled actions (zero up to rounding).
     """
     lam = config.gae_lambda if lam is None else float(lam)
     zero_value = config.value_mode == "zero" if zero_value is None else zero_value
@@ -330,7 +378,8 @@ def expected_update_split(agent, config: ChainPPOConfig, lam: float | None = Non
     p_correct, values = cell_tables(agent, config.length)
     if zero_value:
         values = np.zeros_like(values)
-    b = simulate_batches(p_correct, env, n_batches, seed)
+    n_steps = config.rollout_steps if rollout_steps is None else int(rollout_steps)
+    b = simulate_batches(p_correct, env, n_batches, seed, n_envs=BATCH // n_steps, n_steps=n_steps)
     parts = split_advantage(b["rewards"], values[b["cells"]], values[b["next_cells"]], b["terminated"],
                             b["truncated"], config.gamma, lam).as_dict()
     J, pi = _score_jacobian(agent, config.length)
@@ -347,7 +396,7 @@ def expected_update_split(agent, config: ChainPPOConfig, lam: float | None = Non
     mean_total = total.mean(0)
     var_total = float(((total - mean_total) ** 2).sum(1).mean())
     out = {"expected_share": {}, "variance_share": {}, "expected_norm": {}, "standard_error": {},
-           "expected_cosine": {}}
+           "expected_cosine": {}, "norm_ratio": {}, "variance_without": {}}
     for name, g in grads.items():
         mean = g.mean(0)
         var = float(((g - mean) ** 2).sum(1).mean())
@@ -356,24 +405,30 @@ def expected_update_split(agent, config: ChainPPOConfig, lam: float | None = Non
         out["expected_norm"][name] = float(np.linalg.norm(mean))
         out["expected_cosine"][name] = cosine(mean, mean_total)
         out["standard_error"][name] = float(np.sqrt(var / n_batches))
+        out["norm_ratio"][name] = float(np.linalg.norm(mean) / max(np.linalg.norm(mean_total), 1e-300))
+        rest = total - g
+        out["variance_without"][name] = float(((rest - rest.mean(0)) ** 2).sum(1).mean())
     visits = np.bincount((batch_of * config.length + b["cells"]).ravel(),
                          (-values[b["cells"]]).ravel(), minlength=n_batches * config.length).reshape(n_batches, -1)
     exact = (visits / N) @ np.einsum("ck,ckp->cp", pi, J)  # sum_a pi(a|s) grad log pi(a|s) per cell
     out["baseline_exact_norm"] = float(np.linalg.norm(exact.mean(0)))
     out["total_norm"] = float(np.linalg.norm(mean_total))
-    out["lam"], out["n_batches"] = lam, n_batches
+    out["variance_total"] = var_total
+    out["lam"], out["n_batches"], out["rollout_steps"] = lam, n_batches, n_steps
     return out
 
 
 # --- the shared trunk: how much of its update comes from the value loss -------------------------------------
 
-def trunk_gradients(agent, batch: dict, ppo: PPOConfig, zero_value: bool = False) -> dict:
-    """Gradients of PPO's two losses on one batch, at the start of the update (ratio 1, V = V_old), restricted to
-    the trunk's parameters: policy loss -mean(A log pi) - ent_coef * entropy, value loss
+def trunk_gradients(agent, batch: dict, ppo: PPOConfig, zero_value: bool = False, seed=0) -> dict:
+    """Raw gradients (not Adam's step) of PPO's two losses on one batch, at the start of the update (ratio 1,
+    V = V_old), restricted to the trunk's parameters: policy loss -mean(A log pi) - ent_coef * entropy, value loss
     vf_coef * 0.5 * mean((V - R)^2) with R = A + V_old (zero when the value head is ablated).
 
     Returns ``policy_norm``, ``value_norm``, ``cosine`` and ``value_share`` = g_V . (g_V + g_pi) / |g_V + g_pi|^2
-    (the value loss's share of the trunk's step; with separate networks it is 0: the value loss has its own body).
+    (the value loss's share of the trunk gradient; with separate networks it is 0: the value loss has its own body),
+    and the reference ``shuffled_value_share`` / ``shuffled_cosine``: the same with the returns R randomly
+    permuted over the batch (a regression target carrying no information about the states).
     """
     params = list(agent.trunk.parameters())
     obs = torch.as_tensor(batch["obs"].reshape(-1, batch["obs"].shape[-1]))
@@ -384,21 +439,30 @@ def trunk_gradients(agent, batch: dict, ppo: PPOConfig, zero_value: bool = False
     logp_all = torch.log_softmax(logits, -1)
     entropy = -(logp_all.exp() * logp_all).sum(-1).mean()
     policy_loss = -(adv * logp_all.gather(1, act).squeeze(1)).mean() - ppo.ent_coef * entropy
-    value_loss = ppo.vf_coef * 0.5 * ((value - ret) ** 2).mean() if not zero_value else 0.0 * value.sum()
+    shuffled = ret[torch.as_tensor(as_generator(seed).permutation(len(ret)))]
+    losses = [policy_loss]
+    for target in (ret, shuffled):
+        losses.append(ppo.vf_coef * 0.5 * ((value - target) ** 2).mean() if not zero_value else 0.0 * value.sum())
     flat = []
-    for k, loss in enumerate((policy_loss, value_loss)):
-        grads = torch.autograd.grad(loss, params, retain_graph=k == 0, allow_unused=True)
+    for k, loss in enumerate(losses):
+        grads = torch.autograd.grad(loss, params, retain_graph=k < len(losses) - 1, allow_unused=True)
         flat.append(torch.cat([(g if g is not None else torch.zeros_like(p)).reshape(-1)
                                for g, p in zip(grads, params)]).double().numpy())
-    g_pi, g_v = flat
-    both = g_pi + g_v
+    g_pi, g_v, g_s = flat
+
+    def share(gv):
+        both = g_pi + gv
+        return float(gv @ both / max(both @ both, 1e-300))
+
     return dict(policy_norm=float(np.linalg.norm(g_pi)), value_norm=float(np.linalg.norm(g_v)),
-                cosine=cosine(g_pi, g_v), value_share=float(g_v @ both / max(both @ both, 1e-300)))
+                cosine=cosine(g_pi, g_v), value_share=share(g_v), shuffled_value_share=share(g_s),
+                shuffled_cosine=cosine(g_pi, g_s))
 
 
 def trunk_over_training(run: ChainRun) -> dict:
     """:func:`trunk_gradients` at every checkpoint of ``run``: arrays of shape (K,) per key."""
-    rows = [trunk_gradients(run.agent(k), c.batch, run.config.ppo(), run.config.value_mode == "zero")
+    rows = [trunk_gradients(run.agent(k), c.batch, run.config.ppo(), run.config.value_mode == "zero",
+                            seed=derive_seed(run.config.seed, "shuffle", k))
             for k, c in enumerate(run.result.checkpoints)]
     return {key: np.array([r[key] for r in rows]) for key in rows[0]}
 
@@ -480,11 +544,15 @@ def split_table(runs: dict, config: ChainPPOConfig, lams, seeds, stage: int, n_b
         for lam in lams}
 
 
-def split_over_training(run: ChainRun, n_batches: int, seed=0) -> dict:
-    """:func:`expected_update_split` at every checkpoint of ``run`` (at its own lambda and value mode):
-    ``reward_share``, ``reward_cosine`` (cos(E[g^R], E[g])) and ``bootstrap_share``, arrays of shape (K,)."""
-    rows = [expected_update_split(run.agent(k), run.config, n_batches=n_batches, seed=derive_seed(seed, "stage", k))
+def split_over_training(run: ChainRun, n_batches: int, seed=0, rollout_steps: int | None = None) -> dict:
+    """:func:`expected_update_split` at every checkpoint of ``run`` (at its own lambda and value mode), batches cut
+    into ``rollout_steps`` rollouts (default the run's own): ``reward_ratio`` (|E[g^R]| / |E[g]|), ``reward_cosine``
+    (cos(E[g^R], E[g])), ``bootstrap_ratio``, ``reward_share`` and ``bootstrap_share`` (projections), shape (K,)."""
+    rows = [expected_update_split(run.agent(k), run.config, n_batches=n_batches, seed=derive_seed(seed, "stage", k),
+                                  rollout_steps=rollout_steps)
             for k in range(len(run.steps))]
-    return dict(reward_share=np.array([r["expected_share"]["reward"] for r in rows]),
+    return dict(reward_ratio=np.array([r["norm_ratio"]["reward"] for r in rows]),
+                bootstrap_ratio=np.array([r["norm_ratio"]["bootstrap"] for r in rows]),
+                reward_share=np.array([r["expected_share"]["reward"] for r in rows]),
                 bootstrap_share=np.array([r["expected_share"]["bootstrap"] for r in rows]),
                 reward_cosine=np.array([r["expected_cosine"]["reward"] for r in rows]))

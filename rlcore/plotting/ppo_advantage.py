@@ -61,62 +61,99 @@ def training_figure(groups: dict):
 
 
 def split_figure(table: dict, stage_name: str):
-    """``table``: lam -> list over seeds of :func:`expected_update_split` results. Left: each part's share of the
-    expected update; right: each part's share of the update's variance (log scale), against lambda."""
-    fig, (ax1, ax2) = subplots(2, width=4.4)
+    """``table``: lam -> list over seeds of :func:`expected_update_split` results. Left: each part's mean gradient
+    against the mean step, |E g^X| / |E g| (log scale); middle: cos(E g^X, E g); right: the update's total
+    variance with the part removed, over the total variance (log scale; below 1: the part adds noise, above 1:
+    the part cancels noise of the others)."""
+    fig, axes = subplots(3, width=3.6)
     lams = sorted(table)
     x = np.arange(len(lams))
+    getters = (lambda r, p: r["norm_ratio"][p], lambda r, p: r["expected_cosine"][p],
+               lambda r, p: r["variance_without"][p] / r["variance_total"])
     for i, part in enumerate(PART_NAMES):
         off = (i - 1) * 0.22
-        for ax, key in ((ax1, "expected_share"), (ax2, "variance_share")):
-            vals = np.array([[r[key][part] for r in table[lv]] for lv in lams])
-            ax.bar(x + off, vals.mean(1), width=0.2, color=color(i), alpha=0.75, label=f"{part} part")
+        for ax, get in zip(axes, getters):
+            vals = np.array([[get(r, part) for r in table[lv]] for lv in lams])
+            ax.bar(x + off, np.median(vals, 1), width=0.2, color=color(i), alpha=0.75, label=f"{part} part")
             for j in range(len(lams)):
                 ax.scatter(np.full(vals.shape[1], x[j] + off), vals[j], color="black", s=6, zorder=3)
-    ax1.axhline(0, color="black", lw=0.6)
-    ax2.set_yscale("log")
-    for ax in (ax1, ax2):
+    axes[0].set_yscale("log")
+    axes[0].axhline(1, color="grey", lw=0.8, ls=":")
+    axes[1].axhline(0, color="black", lw=0.6)
+    axes[1].set_ylim(-1.05, 1.05)
+    axes[2].set_yscale("log")
+    axes[2].axhline(1, color="grey", lw=0.8, ls=":")
+    for ax in axes:
         ax.set_xticks(x, [f"{v:g}" for v in lams])
-    label(ax1, "GAE lambda (trained and analysed)", "share of the expected update",
-          f"where the mean step comes from ({stage_name})")
-    label(ax2, "GAE lambda (trained and analysed)", "tr Cov(part) / tr Cov(g)", "where its noise comes from")
-    _legend_outside(ax2, title="dots: seeds")
+    label(axes[0], "GAE lambda (trained and analysed)", "|E g(part)| / |E g|", f"size of each part ({stage_name})")
+    label(axes[1], "GAE lambda (trained and analysed)", "cos(E g(part), E g)", "does it point along the mean step?")
+    label(axes[2], "GAE lambda (trained and analysed)", "variance without the part / variance",
+          "noise if the part were removed")
+    _legend_outside(axes[2], title="bar: median; dots: seeds")
     return fig
 
 
 def stage_figure(groups: dict):
     """``groups``: name -> (steps (K,), dict of arrays (seeds, K) from split_over_training). Left: the reward
-    part's share of the expected update over training (symlog: late in training the parts cancel and shares
-    grow large); right: the cosine between the reward part's expected gradient and the expected update."""
+    part's mean gradient against the mean step, |E g^R| / |E g| (log scale); right: their cosine."""
     fig, (ax1, ax2) = subplots(2, width=4.4)
     for i, (name, (steps, d)) in enumerate(groups.items()):
-        _band(ax1, steps, d["reward_share"], i, name)
+        _band(ax1, steps, d["reward_ratio"], i, name)
         _band(ax2, steps, d["reward_cosine"], i, name)
-    ax1.axhline(0, color="black", lw=0.6)
-    ax1.axhline(1, color="grey", lw=0.6, ls=":")
-    ax1.set_yscale("symlog", linthresh=1.0)
-    ax1.set_yticks([0, 0.5, 1, 2, 5], ["0", "0.5", "1", "2", "5"])
+    ax1.axhline(1, color="grey", lw=0.8, ls=":")
+    ax1.set_yscale("log")
     ax2.axhline(0, color="black", lw=0.6)
     ax2.set_ylim(-1.03, 1.03)
-    label(ax1, "environment steps of training", "reward part's share of E[g]", "how much of the mean step")
-    label(ax2, "environment steps of training", "cos(E[g from reward], E[g])", "pointing the same way?")
+    label(ax1, "environment steps of training", "|E g(reward)| / |E g|", "size of the reward part")
+    label(ax2, "environment steps of training", "cos(E g(reward), E g)", "pointing the same way?")
     _legend_outside(ax2, title="line: mean; band: min-max")
     return fig
 
 
 def trunk_figure(groups: dict):
     """``groups``: name -> (steps (K,), dict of arrays (seeds, K) from trunk_over_training). Left: the value loss's
-    share of the trunk's step; right: cosine between the two losses' trunk gradients (mean, min-max band)."""
+    share of the trunk gradient (solid) and the same with shuffled returns (dashed, the reference); right: cosine
+    between the two losses' trunk gradients, real (solid) and shuffled (dashed) (seed means; real: min-max band)."""
     fig, (ax1, ax2) = subplots(2, width=4.4)
     for i, (name, (steps, d)) in enumerate(groups.items()):
         _band(ax1, steps[1:], d["value_share"][:, 1:], i, name)
+        ax1.plot(steps[1:], d["shuffled_value_share"][:, 1:].mean(0), color=color(i), lw=1.5, ls="--")
         _band(ax2, steps[1:], d["cosine"][:, 1:], i, name)
+        ax2.plot(steps[1:], d["shuffled_cosine"][:, 1:].mean(0), color=color(i), lw=1.5, ls="--")
     ax1.axhline(0, color="black", lw=0.6)
     ax2.axhline(0, color="black", lw=0.6)
-    label(ax1, "environment steps of training", "value loss's share of trunk step",
+    label(ax1, "environment steps of training", "value loss's share of trunk gradient",
           "who moves the shared trunk?")
     label(ax2, "environment steps of training", "cosine(policy, value) on trunk", "do the two losses agree?")
-    _legend_outside(ax2, title="line: mean; band: min-max")
+    _legend_outside(ax2, title="solid: real returns (band: min-max)\ndashed: shuffled returns (mean)")
+    return fig
+
+
+def rollout_figure(boundary: dict):
+    """``boundary``: from :func:`rlcore.analysis.ppo_advantage.rollout_boundary`. Left: final success from cell 0
+    per (value mode, rollout length), every seed a dot; right: final pi(correct) in the cells more than a
+    32-step rollout away from the goal (every seed a dot)."""
+    fig, (ax1, ax2) = subplots(2, width=4.4)
+    ro = list(boundary["rollouts"])
+    x = np.arange(len(ro))
+    far = boundary["far_cells"][min(ro)]
+    for i, mode in enumerate(boundary["modes"]):
+        off = (i - (len(boundary["modes"]) - 1) / 2) * 0.15
+        name = "learned V" if mode == "learned" else "V = 0"
+        for ax, vals in ((ax1, boundary["final"][i]), (ax2, np.array(
+                [[float(boundary["runs"][mode, r, s].p_correct[-1][far].mean()) for s in boundary["seeds"]]
+                 for r in ro]))):
+            ax.plot(x + off, vals.mean(1), color=color(i), marker="o", lw=1.5, label=name)
+            for j in range(len(ro)):
+                ax.scatter(np.full(vals.shape[1], x[j] + off), vals[j], color=color(i), s=9, alpha=0.5, lw=0)
+    for ax in (ax1, ax2):
+        ax.set_xticks(x, [f"{r} steps ({256 // r} envs)" for r in ro])
+        ax.set_ylim(-0.03, 1.03)
+    ax2.axhline(0.5, color="grey", lw=0.8, ls=":")
+    label(ax1, "PPO rollout length (same 256-step batch)", "final success from cell 0", "chain of 40, lambda 1")
+    label(ax2, "PPO rollout length (same 256-step batch)", f"pi(correct), cells 0-{far[-1]}",
+          "cells out of a 32-step rollout's reach")
+    _legend_outside(ax2, title="line: mean; dots: seeds")
     return fig
 
 
@@ -151,6 +188,7 @@ def reporter_figure(rows: list[dict]):
     ax1.legend(loc="upper left", fontsize=8)
     ax2.set_ylim(-0.03, 1.03)
     ax2.set_xscale("symlog", linthresh=1e-3)
+    ax2.set_xlim(left=0)
     label(ax2, "eps * f (share of wrong labels; 0 = control)", "share of seeds still honest", "honesty within the budget")
     _legend_outside(ax2)
     return fig
@@ -192,7 +230,8 @@ def panel_figure(run, stage: int, lam: float, normalize: bool):
     ax2.plot(LAMS, sweep_c, color=color(0), lw=2)
     ax2.axvline(lam, color="grey", lw=1, ls="--")
     ax2.set_ylim(-1.03, 1.03)
-    label(ax2, "lambda of the analysis (dashed: chosen)", "cosine(g, g from A^R)", "same batch, other lambdas")
+    label(ax2, "lambda of the analysis (dashed: chosen)", "cosine(g, g from A^R)",
+          "single batch (mean and noise mixed)")
     ax3.plot(LAMS, sweep_r, color=color(1), lw=2)
     ax3.axvline(lam, color="grey", lw=1, ls="--")
     ax3.set_ylim(-0.03, 1.03)
