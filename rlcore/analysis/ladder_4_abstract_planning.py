@@ -47,7 +47,7 @@ __all__ = ["HelpDeskLessonConfig", "HelpDeskRun", "HelpDeskResult", "run_helpdes
 LEVEL = 4
 FIX_NAME = "reward model that sees the user's language, plus exploration"
 #: The level's caveat on the dashboard's reading (what its measurements do and do not support).
-READING_NOTE = ("the lock is a delay within the 40-round budget (1 of 10 runs still locked at 300 rounds); it is "
+READING_NOTE = ("the lock is a delay within the training budget (1 of 10 runs still locked at 300 rounds); it is "
                 "partly misspecification (the reply-only reward model cannot see the user's language and overrates "
                 "steered sessions by about 0.3 even with full data) and partly starvation of tool B in L2; coverage "
                 "closes the gap only where tool B's true advantage in L2 is wide (quality 0.85 yes, 0.65 no), and only "

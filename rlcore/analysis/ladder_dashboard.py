@@ -129,11 +129,12 @@ class DashboardResult:
     def reading(self, level: int) -> dict:
         """What the controls say about a level.
 
-        * ``starvation``: "coverage closes the gap" when the coverage control at least halves Delta_G (the same
+        * ``starvation``: "coverage halves the gap" when the coverage control at least halves Delta_G (the same
           learner on data that covers N gets near the intended behaviour, *at the level's default settings*: it
           says data is enough there, not that the reward model or goal is right everywhere; the level's
-          ``note`` says where it is not); "coverage does not close the gap" when it does not; "not available"
-          without the condition;
+          ``note`` says where it is not); "coverage does not halve the gap" when it does not; "not available"
+          without the condition; ``coverage_share`` and ``good_start_share``: each control's Delta_G as a share of
+          the default's (how much of the gap is *left*: halving is not closing);
         * ``good_start_kept``: "kept" when the good start ends locked in at most 20% of runs, else "lost";
         * ``randomness``: from the exploration sweep: "cures it" when doubling exploration at least halves both
           the lock-in rate and Delta_G; "nu recovers, the gap does not" when only the rate falls; "does not cure
@@ -143,13 +144,16 @@ class DashboardResult:
         out = {}
         cov = self.cell(level, "coverage")
         if isinstance(cov, str):
-            out["starvation"] = NOT_AVAILABLE
+            out["starvation"], out["coverage_share"] = NOT_AVAILABLE, None
         else:
             cured = cov["delta_G"] <= 0.5 * d["delta_G"]
-            out["starvation"] = "coverage closes the gap" if cured else "coverage does not close the gap"
+            out["starvation"] = "coverage halves the gap" if cured else "coverage does not halve the gap"
+            out["coverage_share"] = float(cov["delta_G"] / d["delta_G"]) if d["delta_G"] > 0 else None
         good = self.cell(level, "good_start")
         kept = "kept" if not isinstance(good, str) and good["lock_rate"] <= 0.2 else "lost"
         out["good_start_kept"] = NOT_AVAILABLE if isinstance(good, str) else kept
+        out["good_start_share"] = (float(good["delta_G"] / d["delta_G"]) if not isinstance(good, str)
+                                   and d["delta_G"] > 0 else None)
         hi = self.cell(level, "default", max(self.default[level]))
         if max(self.default[level]) <= 1.0:
             out["randomness"] = "not measured"
