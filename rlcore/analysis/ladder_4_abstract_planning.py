@@ -21,9 +21,14 @@ Ladder metrics (:mod:`rlcore.analysis.ladder`):
   them (``rm_error_policy``: how much it overrates the final policy; ``rm_error_optimum``: how much it
   underrates the optimal one).
 
-Controls: :func:`tool_sweep` (the pretrained preference), coverage (the reward model also sees uniform-policy
-sessions), good start (the intended behaviour first), the one-turn planner (``horizon=1``), and the fix's two
-parts apart (:data:`FIX_PARTS`).
+Controls: :func:`tool_sweep` (the pretrained preference) and :func:`ridge_tool_grid` (the preference x the
+reward model's interaction penalty: the habit starts the steering only when the reward model carries "tool B is
+bad" from L1 over to L2), :func:`rounds_sweep` (the lock is a delay within the budget), coverage (the reward
+model also sees uniform-policy sessions) and :func:`coverage_margin` (coverage helps only where tool B's true
+advantage in L2 exceeds the reply-only reward model's overrating of steered sessions: the level is partly
+misspecification, partly starvation), good start (the intended behaviour first), the one-turn planner
+(``horizon=1``; that it never offers is built in, only its Delta_G is a finding), and the fix's two parts apart
+(:data:`FIX_PARTS`).
 """
 
 from __future__ import annotations

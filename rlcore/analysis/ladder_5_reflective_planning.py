@@ -4,10 +4,12 @@ The experiment runs :func:`rlcore.learners.ladder_5_planner.train_planner` on th
 (:mod:`rlcore.envs.ladder_5_pages`) and measures what the discussion's example says:
 
 * before the warning the agent reads topic 3 like any other topic (it pays well: the agent knows least there);
-* after a trusted source tells it the topic is dangerous, the *reflective* planner stops reading it, and
-  blacklists the links, although reading would both pay reward and (since the topic is harmless) revise the
-  belief: it foresees that reading would change what it believes and then what it wants, and judges that
-  future by what it wants now;
+* after a (scripted) trusted source tells it the topic is dangerous, the agent stops reading it, although
+  reading would both pay reward and (since the topic is harmless) revise the belief. With the blacklist (a
+  scripted rule, the same for every planner) the declined links are removed and any planner keeps the gap;
+  without it, the *reflective* planner, which foresees that reading would change what it believes and then
+  what it wants and judges that future by what it wants now, keeps the gap where a fixed-belief planner does
+  not, but only where choices are noisy enough for accidental reads to matter (:func:`harm_sweep`);
 * meanwhile it keeps learning the other topics from reward (their knowledge and learned values are logged).
 
 Ladder metrics (:mod:`rlcore.analysis.ladder`), per window of ``window`` sessions:
@@ -21,9 +23,9 @@ Ladder metrics (:mod:`rlcore.analysis.ladder`), per window of ``window`` session
   misspecified reward but the agent's own goal (the fear it acts on) keeping it from the reward.
 
 Controls (:func:`conditions`): coverage (each session starts with a forced topic-3 read), good start (no
-warning: is reading the topic stable under the reward?), the fixed-belief planner (no model of its own belief
-change), no blacklist, and the fix (a planner that values future reads by the beliefs it will hold then, and
-no blacklist).
+warning: is reading the topic stable under the reward? it cannot lock by construction), the planners compared
+under the same blacklist rule and exploration, and the fix (a planner that values future reads by the beliefs
+it will hold then, and no blacklist) with its two parts apart (:data:`FIX_PARTS`).
 """
 
 from __future__ import annotations
