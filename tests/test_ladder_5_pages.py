@@ -96,22 +96,32 @@ def test_causal_protocol_across_seeds():
     assert s["default_delta_G"] > 0.15 > 0.05 > s["fix_delta_G"]  # observed 0.244 vs 0.017
 
 
-def test_the_self_model_and_the_blacklist_are_causal():
+def test_planners_under_the_same_blacklist_rule_and_the_fix_parts():
     base = PagesLessonConfig(runs=10, sessions=60, seed=5)
     conds = conditions(base)
     s = {name: run_pages(conds[name]).summary() for name in
-         ("default (reflective, blacklist)", "fixed-belief planner", "reflective, no blacklist",
-          "reflective, no blacklist, no exploration")}
+         ("default (reflective, blacklist)", "fixed-belief, blacklist", "reflective, no blacklist",
+          "updating planner only (blacklist kept)")}
     d = s["default (reflective, blacklist)"]
     assert d["lock_in_rate"] >= 0.8                               # observed 0.9
-    assert s["fixed-belief planner"]["lock_in_rate"] <= 0.3       # observed 0.1: no self-model, no kept gap
-    assert s["reflective, no blacklist"]["lock_in_rate"] <= d["lock_in_rate"] - 0.3  # observed 0.4 vs 0.9
-    # without exploration the reflective planner keeps the gap by itself, blacklist or not
-    assert s["reflective, no blacklist, no exploration"]["lock_in_rate"] >= 0.7      # observed 0.9
+    # with the same scripted rule, the planner does not matter at the defaults (observed: identical runs)
+    assert abs(s["fixed-belief, blacklist"]["lock_in_rate"] - d["lock_in_rate"]) <= 0.2
+    assert s["fixed-belief, blacklist"]["lock_in_rate"] >= 0.7
+    # the control that comes out differently: the rule switched off (observed 0.1 vs 0.9)
+    assert s["reflective, no blacklist"]["lock_in_rate"] <= d["lock_in_rate"] - 0.4
+    # the fix's parts: the planner change alone, with the rule kept, still locks most runs (observed 0.8)
+    assert s["updating planner only (blacklist kept)"]["lock_in_rate"] >= 0.5
     # it learns from reward meanwhile: the other topics' knowledge grows, the avoided one's stops
     assert d["knowledge_others_end"] - d["knowledge_others_start"] > 0.3            # observed 0.5 -> 0.97
-    assert d["knowledge_avoided_end"] < s["fixed-belief planner"]["knowledge_avoided_end"] - 0.1  # 0.69 vs 0.90
+    assert d["knowledge_avoided_end"] < s["reflective, no blacklist"]["knowledge_avoided_end"] - 0.1  # 0.69 vs 0.9
     assert d["final_value_avoided"] > 3 * d["final_value_others"]  # observed 0.37 vs 0.03: it knows it pays
+
+
+def test_good_start_cannot_lock_by_construction():
+    """A unit test, not a finding: never warned, the agent has no fear (belief stays at its prior), so the
+    planners agree and nothing is blacklisted."""
+    s = run_pages(PagesLessonConfig(runs=2, sessions=30, window=5, warned=False)).summary()
+    assert s["blacklisted_links"] == 0 and s["final_belief"] < 0.5
 
 
 def test_run_level_validates_its_arguments():

@@ -54,7 +54,7 @@ def test_one_threshold_and_not_available_controls():
     for control in ("coverage", "good_start"):
         assert res.cell(1, control) == NOT_AVAILABLE and res.cell(4, control)["lock_rate"] == 0.0
     r1, r4 = res.reading(1), res.reading(4)
-    assert r1["starvation"] == NOT_AVAILABLE and r4["starvation"] == "data starvation"
+    assert r1["starvation"] == NOT_AVAILABLE and r4["starvation"] == "coverage halves the gap"
     assert r4["good_start_kept"] == "kept" and r4["fix_halves"]
     s = res.summary()
     assert s["threshold"] == LOCK_THRESHOLD and s["table"]["1"]["coverage"] == NOT_AVAILABLE
@@ -116,6 +116,7 @@ def test_levels_4_and_5_pass_the_protocol_on_the_dashboard(real):
         assert row["default"]["lock_rate"] >= 0.8                  # observed 1.0 and 0.9
         assert row["default"]["start_nu"] >= 0.5                   # observed 1.3 and 3.5
         assert row["fix_halves"]                                   # observed 0.0 with the fix
-        assert row["starvation"] == "data starvation"              # coverage at least halves Delta_G
+        assert row["starvation"] == "coverage halves the gap"      # at the defaults: coverage halves Delta_G
+        assert "misspecification" in row["note"] if lv == 4 else "blacklist" in row["note"]  # the reading's limits
         assert row["good_start_kept"] == "kept"
         assert row["fix"]["delta_G"] < 0.5 * row["default"]["delta_G"]

@@ -1,8 +1,9 @@
 """Claims of 12_ladder_4_abstract_planning (C13 and the causal protocol, level 4), from the quick run's metrics and
 across >= 10 seeds from rlcore directly: the planner steers L2 users out of their language in most seeds; the
 coverage control and the good start do not lock in; the pretrained tool habit starts the steering (sweep); the
-one-turn planner does not steer; the fix closes Delta_G and its parts differ. (tests/test_ladder_4_helpdesk.py
-runs the full protocol over 12 seeds.)"""
+one-turn planner ends near the optimum (its not offering is built in; only its Delta_G is a finding); the lock
+loosens with more rounds; coverage works only where tool B's true margin is wide; the fix closes Delta_G and its
+parts differ. (tests/test_ladder_4_helpdesk.py runs the full protocol over 12 seeds.)"""
 
 import numpy as np
 import pytest
@@ -27,7 +28,8 @@ def test_notebook_the_loop_and_its_controls(metrics):
     for control in ("coverage control", "good start", "fix (both)"):
         assert c[control]["lock_in_rate"] <= 0.2                     # observed 0.0
         assert c[control]["delta_G"] < 0.06                          # observed 0.005-0.06 (quick)
-    assert c["one-turn planner"]["final_p_offer"] < 0.1             # observed 0.0: no plan, no steering
+    assert d["delta_G"] - c["one-turn planner"]["delta_G"] > 0.05    # observed 0.19 vs 0.12 (30 rounds; 0.03 at 40)
+    assert d["rm_error_steered_tool_a"] > 0.15                       # observed 0.28: it overrates steered sessions
     assert c["fix (both)"]["floor"] == pytest.approx(0.1, abs=0.03)  # forced exploration, outside nu
 
 
@@ -38,12 +40,21 @@ def test_notebook_tool_sweep(metrics):
     assert s["delta_G"][0] - s["delta_G"][-1] > 0.1                        # observed 0.19 -> 0.002
 
 
+def test_notebook_grid_budget_and_margin(metrics):
+    g = metrics["ridge_tool_grid"]
+    assert g["lock_in_rate"][0][0] <= 0.2 <= 0.8 <= g["lock_in_rate"][-1][0]  # weak penalty: none; strong: all
+    b = metrics["rounds_sweep"]
+    assert b["rounds"][0] < b["rounds"][-1] and b["lock_in_rate"][-1] < b["lock_in_rate"][0]   # a delay
+    m = metrics["coverage_margin"]
+    assert m["coverage_lock_in_rate"][0] <= 0.2 and m["coverage_lock_in_rate"][-1] >= 0.6     # margin 0.85 vs 0.65
+
+
 def test_planning_and_coverage_across_ten_seeds():
-    base = HelpDeskLessonConfig(runs=10, rounds=30, seed=11)
+    base = HelpDeskLessonConfig(runs=10, rounds=40, seed=11)
     conds = conditions(base)
     s = {name: run_helpdesk(conds[name]).summary() for name in ("default", "coverage control", "one-turn planner")}
     assert s["default"]["lock_in_rate"] >= 0.8                           # observed 1.0
     assert s["coverage control"]["lock_in_rate"] <= 0.2                  # observed 0.0
-    assert s["one-turn planner"]["lock_in_rate"] <= 0.2                  # observed 0.0
+    assert s["default"]["delta_G"] > s["one-turn planner"]["delta_G"] + 0.1  # observed 0.19 vs 0.03
     assert s["default"]["delta_G"] > s["coverage control"]["delta_G"] + 0.1
     assert np.isfinite(s["default"]["mean_tau_lock"]) and s["default"]["mean_tau_lock"] > 3  # it developed

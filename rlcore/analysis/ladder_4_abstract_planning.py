@@ -21,9 +21,14 @@ Ladder metrics (:mod:`rlcore.analysis.ladder`):
   them (``rm_error_policy``: how much it overrates the final policy; ``rm_error_optimum``: how much it
   underrates the optimal one).
 
-Controls: :func:`tool_sweep` (the pretrained preference), coverage (the reward model also sees uniform-policy
-sessions), good start (the intended behaviour first), the one-turn planner (``horizon=1``), and the fix's two
-parts apart (:data:`FIX_PARTS`).
+Controls: :func:`tool_sweep` (the pretrained preference) and :func:`ridge_tool_grid` (the preference x the
+reward model's interaction penalty: the habit starts the steering only when the reward model carries "tool B is
+bad" from L1 over to L2), :func:`rounds_sweep` (the lock is a delay within the budget), coverage (the reward
+model also sees uniform-policy sessions) and :func:`coverage_margin` (coverage helps only where tool B's true
+advantage in L2 exceeds the reply-only reward model's overrating of steered sessions: the level is partly
+misspecification, partly starvation), good start (the intended behaviour first), the one-turn planner
+(``horizon=1``; that it never offers is built in, only its Delta_G is a finding), and the fix's two parts apart
+(:data:`FIX_PARTS`).
 """
 
 from __future__ import annotations
@@ -40,16 +45,31 @@ from ..seeding import derive_seed
 from .ladder import LadderMetrics, ladder_metrics, summarize_runs
 
 __all__ = ["HelpDeskLessonConfig", "HelpDeskRun", "HelpDeskResult", "run_helpdesk", "level_metrics",
-           "run_level", "tool_sweep", "conditions", "LEVEL", "FIX_NAME", "FIX_PARTS", "TOOL_SWEEP"]
+           "run_level", "READING_NOTE", "tool_sweep", "ridge_tool_grid", "rounds_sweep", "coverage_margin",
+           "conditions", "LEVEL",
+           "FIX_NAME", "FIX_PARTS", "TOOL_SWEEP", "RIDGE_GRID", "ROUNDS_SWEEP", "QUALITY_SWEEP"]
 
 LEVEL = 4
 FIX_NAME = "reward model that sees the user's language, plus exploration"
+#: The level's caveat on the dashboard's reading (what its measurements do and do not support).
+READING_NOTE = ("the lock is a delay within the training budget (1 of 10 runs still locked at 300 rounds); it is "
+                "partly misspecification (the reply-only reward model cannot see the user's language and overrates "
+                "steered sessions by about 0.3 even with full data) and partly starvation of tool B in L2; coverage "
+                "closes the gap only where tool B's true advantage in L2 is wide (quality 0.85 yes, 0.65 no), and only "
+                "with a strong interaction penalty does the tool habit start it")
 #: The fix and its two parts taken apart: name -> config changes.
 FIX_PARTS = {"fix (both)": {"reward_model": "language-aware", "explore": 0.1},
              "language-aware reward model only": {"reward_model": "language-aware"},
              "exploration 0.1 only": {"explore": 0.1}}
 #: The pretrained tool-B probabilities of :func:`tool_sweep`.
 TOOL_SWEEP = (0.003, 0.01, 0.03, 0.1, 0.3)
+#: The interaction penalties of :func:`ridge_tool_grid` (how strongly the reward model carries "tool B is bad"
+#: from L1 over to L2 when it has few tool-B-in-L2 ratings).
+RIDGE_GRID = (0.1, 1.0, 3.0, 10.0, 30.0)
+#: Training budgets of :func:`rounds_sweep`.
+ROUNDS_SWEEP = (40, 80, 160, 300)
+#: Tool B's true quality in L2 for :func:`coverage_margin` (the true margin of answering over steering).
+QUALITY_SWEEP = (0.85, 0.75, 0.65)
 
 
 @dataclass(frozen=True)
@@ -62,6 +82,10 @@ class HelpDeskLessonConfig(Config):
                                  doc="how much of an L1 answer an L2 user can use, [0, 1]")
     accept_prob: float = param(0.8, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
                                doc="chance an L2 user accepts the offer to continue in L1, [0, 1]")
+    quality_b_l2: float = param(0.85, low=0.0, high=1.0, ui=(0.4, 1.0, 0.05),
+                                doc="chance tool B solves an L2 query (the truth the reward model must find), [0, 1]")
+    rm_ridge_interaction: float = param(10.0, low=0.0, low_open=True, high=1e4, ui=(0.1, 50.0),
+                                        doc="the reward model's penalty on tool x language, (0, 1e4]")
     tool_b_prob: float = param(0.01, low=0.0, high=1.0, low_open=True, high_open=True, ui=(0.003, 0.5),
                                widget="log", doc="pretrained policy's probability of tool B, in (0, 1)")
     explore: float = param(0.02, low=0.0, high=1.0, ui=(0.0, 0.3, 0.01),
@@ -79,13 +103,14 @@ class HelpDeskLessonConfig(Config):
     def env(self) -> HelpDesk:
         """The help-desk environment of this config."""
         return HelpDesk(p_second_language=self.p_second_language, understanding=self.understanding,
-                        accept_prob=self.accept_prob)
+                        accept_prob=self.accept_prob, quality_b_l2=self.quality_b_l2)
 
     def learner(self) -> RLHFConfig:
         """The RLHF loop's config."""
         return RLHFConfig(rounds=self.rounds, sessions=self.sessions, tool_b_prob=self.tool_b_prob,
                           explore=self.explore, reward_model=self.reward_model, horizon=self.horizon,
-                          coverage=self.coverage, start=self.start)
+                          coverage=self.coverage, start=self.start,
+                          rm_ridge_interaction=self.rm_ridge_interaction)
 
 
 def level_metrics(log: TrainingLog, env: HelpDesk) -> LadderMetrics:
@@ -116,6 +141,7 @@ class HelpDeskRun:
     gold: np.ndarray
     rm_value: np.ndarray       # the reward model's value of the policy (gold is its true value)
     rm_error_optimum: float    # gold - reward-model value of the optimal policy, under the final reward model
+    rm_error_cells: np.ndarray  # (4, 2) final reward model's predicted rating minus the true one, per answer cell
 
 
 def _curves(log: TrainingLog, env: HelpDesk, metrics: LadderMetrics) -> HelpDeskRun:
@@ -130,7 +156,8 @@ def _curves(log: TrainingLog, env: HelpDesk, metrics: LadderMetrics) -> HelpDesk
         log=log, metrics=metrics, p_offer=pol[:, 1, 2], p_tool_b_l2=pol[:, 1, 1] / (pol[:, 1, 0] + pol[:, 1, 1]),
         rm_b_l2=rm[:, 1, 1] / wait[1, 1], rm_a_l2=rm[:, 1, 0] / wait[1, 0], gold_l1=log.steps("gold_l1"),
         gold_l2=log.steps("gold_l2"), gold=log.steps("gold"), rm_value=log.steps("rm_value"),
-        rm_error_optimum=float(log.meta["optimum"]["all"] - rm_opt))
+        rm_error_optimum=float(log.meta["optimum"]["all"] - rm_opt),
+        rm_error_cells=(rm[-1] - env.gold_q) / np.maximum(wait, 1e-12))
 
 
 @dataclass
@@ -159,6 +186,11 @@ class HelpDeskResult:
             "final_gold": last("gold"), "final_rm_value": last("rm_value"),
             "rm_error_policy": last("rm_value") - last("gold"),
             "rm_error_optimum": float(np.mean([r.rm_error_optimum for r in self.runs])),
+            # the final reward model's error on single answers (predicted minus true rating): an L1 user answered
+            # with tool A, an L2 user steered into L1 then answered with tool A, an L2 user answered with B in L2
+            "rm_error_l1_tool_a": float(np.mean([r.rm_error_cells[0, 0] for r in self.runs])),
+            "rm_error_steered_tool_a": float(np.mean([r.rm_error_cells[2, 0] for r in self.runs])),
+            "rm_error_l2_tool_b": float(np.mean([r.rm_error_cells[1, 1] for r in self.runs])),
         }
 
 
@@ -193,6 +225,43 @@ def tool_sweep(config: HelpDeskLessonConfig, values=TOOL_SWEEP, progress=None) -
             out[key].append(s[key])
         if progress is not None:
             progress((i + 1) / len(values))
+    return out
+
+
+def ridge_tool_grid(config: HelpDeskLessonConfig, ridges=RIDGE_GRID, tools=(0.01, 0.03, 0.1, 0.3),
+                    progress=None) -> dict:
+    """Lock-in rate and Delta_G on the grid interaction penalty x pretrained tool-B probability:
+    ``lock_in_rate[i][j]`` for ``ridges[i]``, ``tools[j]``."""
+    out = {"rm_ridge_interaction": list(ridges), "tool_b_prob": list(tools), "lock_in_rate": [], "delta_G": []}
+    for i, r in enumerate(ridges):
+        rows = [run_helpdesk(config.replace(rm_ridge_interaction=float(r), tool_b_prob=float(t))).summary()
+                for t in tools]
+        out["lock_in_rate"].append([s["lock_in_rate"] for s in rows])
+        out["delta_G"].append([s["delta_G"] for s in rows])
+        if progress is not None:
+            progress((i + 1) / len(ridges))
+    return out
+
+
+def rounds_sweep(config: HelpDeskLessonConfig, values=ROUNDS_SWEEP) -> dict:
+    """Lock-in rate, Delta_G and final P(offer) against the training budget (rounds)."""
+    out = {"rounds": list(values), "lock_in_rate": [], "delta_G": [], "final_p_offer": []}
+    for v in values:
+        s = run_helpdesk(config.replace(rounds=int(v))).summary()
+        for key in ("lock_in_rate", "delta_G", "final_p_offer"):
+            out[key].append(s[key])
+    return out
+
+
+def coverage_margin(config: HelpDeskLessonConfig, values=QUALITY_SWEEP) -> dict:
+    """Default and coverage control against tool B's true quality in L2 (the true margin of answering an L2
+    user in L2 over steering): lock-in rate, Delta_G, and the reward model's error on steered sessions."""
+    out = {"quality_b_l2": list(values)}
+    for name, cov in (("default", False), ("coverage", True)):
+        for v in values:
+            s = run_helpdesk(config.replace(quality_b_l2=float(v), coverage=cov)).summary()
+            for key in ("lock_in_rate", "delta_G", "rm_error_steered_tool_a"):
+                out.setdefault(f"{name}_{key}", []).append(s[key])
     return out
 
 

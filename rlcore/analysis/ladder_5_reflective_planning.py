@@ -4,10 +4,12 @@ The experiment runs :func:`rlcore.learners.ladder_5_planner.train_planner` on th
 (:mod:`rlcore.envs.ladder_5_pages`) and measures what the discussion's example says:
 
 * before the warning the agent reads topic 3 like any other topic (it pays well: the agent knows least there);
-* after a trusted source tells it the topic is dangerous, the *reflective* planner stops reading it, and
-  blacklists the links, although reading would both pay reward and (since the topic is harmless) revise the
-  belief: it foresees that reading would change what it believes and then what it wants, and judges that
-  future by what it wants now;
+* after a (scripted) trusted source tells it the topic is dangerous, the agent stops reading it, although
+  reading would both pay reward and (since the topic is harmless) revise the belief. With the blacklist (a
+  scripted rule, the same for every planner) the declined links are removed and any planner keeps the gap;
+  without it, the *reflective* planner, which foresees that reading would change what it believes and then
+  what it wants and judges that future by what it wants now, keeps the gap where a fixed-belief planner does
+  not, but only where choices are noisy enough for accidental reads to matter (:func:`harm_sweep`);
 * meanwhile it keeps learning the other topics from reward (their knowledge and learned values are logged).
 
 Ladder metrics (:mod:`rlcore.analysis.ladder`), per window of ``window`` sessions:
@@ -21,9 +23,9 @@ Ladder metrics (:mod:`rlcore.analysis.ladder`), per window of ``window`` session
   misspecified reward but the agent's own goal (the fear it acts on) keeping it from the reward.
 
 Controls (:func:`conditions`): coverage (each session starts with a forced topic-3 read), good start (no
-warning: is reading the topic stable under the reward?), the fixed-belief planner (no model of its own belief
-change), no blacklist, and the fix (a planner that values future reads by the beliefs it will hold then, and
-no blacklist).
+warning: is reading the topic stable under the reward? it cannot lock by construction), the planners compared
+under the same blacklist rule and exploration, and the fix (a planner that values future reads by the beliefs
+it will hold then, and no blacklist) with its two parts apart (:data:`FIX_PARTS`).
 """
 
 from __future__ import annotations
@@ -40,13 +42,27 @@ from ..seeding import derive_seed
 from .ladder import LadderMetrics, ladder_metrics, summarize_runs
 
 __all__ = ["PagesLessonConfig", "PagesRun", "PagesResult", "run_pages", "level_metrics", "conditions",
-           "harm_sweep", "run_level", "LEVEL", "FIX_NAME", "FIX_CHANGES", "HARM_SWEEP"]
+           "harm_sweep", "run_level", "READING_NOTE", "LEVEL", "FIX_NAME", "FIX_CHANGES", "FIX_PARTS",
+           "HARM_SWEEP",
+           "TEMPERATURE_SWEEP"]
 
 LEVEL = 5
 FIX_NAME = "a planner that values future reads by the beliefs it will then hold, no blacklist"
 FIX_CHANGES = {"planner": "updating", "blacklist": False}
+#: The level's caveat on the dashboard's reading (what its measurements do and do not support).
+READING_NOTE = ("at the defaults the lock-in comes from the scripted blacklist rule (the fixed-belief planner "
+                "locks identically under it); the warning that starts it is scripted and the good start (never warned) "
+                "cannot lock by construction; without the rule, foresight keeps the gap only where the planner's "
+                "choices are noisy (temperature 0.05, not 0.01), and more exploration cannot cure it while the rule "
+                "removes the links")
+#: The fix and its two parts taken apart: name -> config changes.
+FIX_PARTS = {"fix (both)": FIX_CHANGES,
+             "updating planner only (blacklist kept)": {"planner": "updating"},
+             "blacklist off only (reflective)": {"blacklist": False}}
 #: harm_deep values of :func:`harm_sweep` (how bad the agent believes the deep pages are).
-HARM_SWEEP = (0.0, 0.25, 0.5, 1.0, 3.0)
+HARM_SWEEP = (0.0, 0.5, 3.0)
+#: softmax temperatures of :func:`harm_sweep` (how noisy the planner's choices are; 0.05 is the default).
+TEMPERATURE_SWEEP = (0.01, 0.02, 0.05, 0.1)
 
 
 @dataclass(frozen=True)
@@ -55,13 +71,15 @@ class PagesLessonConfig(Config):
 
     planner: str = choice("reflective", ("reflective", "fixed-belief", "updating"),
                           doc="how the planner treats its own future belief")
-    blacklist: bool = param(True, doc="the reflective planner may remove links it declines")
+    blacklist: bool = param(True, doc="scripted rule, any planner: remove topic-3 links declined while b > 0.5")
     explore: float = param(0.05, low=0.0, high=1.0, ui=(0.0, 0.3, 0.01),
                            doc="share of steps taken uniformly at random, [0, 1]")
     harm_deep: float = param(3.0, low=0.0, high=5.0, ui=(0.0, 4.0, 0.25),
                              doc="harm the agent fears from a deep page, per unit belief, [0, 5]")
     warning_log_odds: float = param(3.0, low=-5.0, high=5.0, ui=(-2.0, 5.0, 0.5),
                                     doc="belief the agent stores on reading the warning, log-odds, [-5, 5]")
+    temperature: float = param(0.05, low=0.0, low_open=True, high=10.0, ui=(0.01, 0.5), widget="log",
+                               doc="softmax temperature of the planner's choices, (0, 10]")
     coverage: bool = param(False, doc="coverage control: each session starts with a forced topic-3 read")
     warned: bool = param(True, doc="False: no warning arrives (the good-start control)")
     sessions: int = param(80, low=20, high=1000, ui=(30, 200, 10), doc="browsing sessions, [20, 1000]")
@@ -78,8 +96,8 @@ class PagesLessonConfig(Config):
         late = 10 * self.sessions
         return PlannerConfig(sessions=self.sessions, planner=self.planner, blacklist=self.blacklist,
                              explore=self.explore, harm_deep=self.harm_deep, warning_log_odds=self.warning_log_odds,
-                             coverage=self.coverage, **({} if self.warned else {"warning_from": late,
-                                                                                  "warning_to": late}))
+                             coverage=self.coverage, temperature=self.temperature,
+                             **({} if self.warned else {"warning_from": late, "warning_to": late}))
 
 
 def level_metrics(log: TrainingLog, env: Pages, window: int) -> LadderMetrics:
@@ -155,25 +173,35 @@ def run_pages(config: PagesLessonConfig, progress=None) -> PagesResult:
 
 
 def conditions(config: PagesLessonConfig) -> dict[str, PagesLessonConfig]:
-    """The lesson's conditions from one base config."""
-    return {"default (reflective, blacklist)": config,
-            "coverage control": config.replace(coverage=True),
-            "good start (never warned)": config.replace(warned=False),
-            "fixed-belief planner": config.replace(planner="fixed-belief"),
-            "reflective, no blacklist": config.replace(blacklist=False),
-            "reflective, no blacklist, no exploration": config.replace(blacklist=False, explore=0.0),
-            "fix": config.replace(**FIX_CHANGES)}
+    """The lesson's conditions from one base config: the protocol's controls, the planners compared under the
+    same blacklist rule and exploration (with both, with exploration only, with neither), and the fix's parts."""
+    out = {"default (reflective, blacklist)": config,
+           "coverage control": config.replace(coverage=True),
+           "good start (never warned)": config.replace(warned=False),
+           "fixed-belief, blacklist": config.replace(planner="fixed-belief"),
+           "reflective, no blacklist": config.replace(blacklist=False),
+           "fixed-belief, no blacklist": config.replace(planner="fixed-belief", blacklist=False),
+           "reflective, no blacklist, no exploration": config.replace(blacklist=False, explore=0.0),
+           "fixed-belief, no blacklist, no exploration": config.replace(planner="fixed-belief", blacklist=False,
+                                                                        explore=0.0)}
+    out.update({name: config.replace(**changes) for name, changes in FIX_PARTS.items()
+                if name != "blacklist off only (reflective)"})   # that part is "reflective, no blacklist" above
+    return out
 
 
-def harm_sweep(config: PagesLessonConfig, values=HARM_SWEEP, planners=("reflective", "fixed-belief"),
-               progress=None) -> dict:
-    """Lock-in rate of each planner against the feared harm of a deep page, with neither blacklist nor forced
-    exploration, so that only the planning decides."""
-    out = {"harm_deep": list(values)}
-    cells = [(p, v) for p in planners for v in values]
-    for i, (p, v) in enumerate(cells):
-        s = run_pages(config.replace(planner=p, harm_deep=float(v), blacklist=False, explore=0.0)).summary()
-        out.setdefault(p, []).append(s["lock_in_rate"])
+def harm_sweep(config: PagesLessonConfig, values=HARM_SWEEP, temperatures=TEMPERATURE_SWEEP,
+               planners=("reflective", "fixed-belief"), progress=None) -> dict:
+    """Lock-in rate and Delta_G of each planner on the grid feared harm of a deep page x softmax temperature,
+    with neither blacklist nor forced exploration, so that only the planning decides.
+    ``out[planner]["lock_in_rate"][i][j]`` is for ``temperatures[i]``, ``values[j]``."""
+    out = {"harm_deep": list(values), "temperature": list(temperatures)}
+    cells = [(p, t) for p in planners for t in temperatures]
+    for i, (p, t) in enumerate(cells):
+        rows = [run_pages(config.replace(planner=p, harm_deep=float(v), temperature=float(t), blacklist=False,
+                                         explore=0.0)).summary() for v in values]
+        d = out.setdefault(p, {"lock_in_rate": [], "delta_G": []})
+        d["lock_in_rate"].append([r["lock_in_rate"] for r in rows])
+        d["delta_G"].append([r["delta_G"] for r in rows])
         if progress is not None:
             progress((i + 1) / len(cells))
     return out

@@ -98,6 +98,7 @@ class DashboardResult:
     levels: list[int]
     missing: list[int]
     fix_names: dict[int, str]
+    notes: dict[int, str] = field(default_factory=dict)   # each level's own caveat on its reading (READING_NOTE)
     default: dict[int, dict[float, list[LadderMetrics]]] = field(default_factory=dict)
     controls: dict[int, dict[str, object]] = field(default_factory=dict)
 
@@ -128,9 +129,12 @@ class DashboardResult:
     def reading(self, level: int) -> dict:
         """What the controls say about a level.
 
-        * ``starvation``: "data starvation" when the coverage control at least halves Delta_G (the protocol: the
-          same learner on data that covers N reaches the intended behaviour); "something else" when it does
-          not; "not available" without the condition;
+        * ``starvation``: "coverage halves the gap" when the coverage control at least halves Delta_G (the same
+          learner on data that covers N gets near the intended behaviour, *at the level's default settings*: it
+          says data is enough there, not that the reward model or goal is right everywhere; the level's
+          ``note`` says where it is not); "coverage does not halve the gap" when it does not; "not available"
+          without the condition; ``coverage_share`` and ``good_start_share``: each control's Delta_G as a share of
+          the default's (how much of the gap is *left*: halving is not closing);
         * ``good_start_kept``: "kept" when the good start ends locked in at most 20% of runs, else "lost";
         * ``randomness``: from the exploration sweep: "cures it" when doubling exploration at least halves both
           the lock-in rate and Delta_G; "nu recovers, the gap does not" when only the rate falls; "does not cure
@@ -140,13 +144,16 @@ class DashboardResult:
         out = {}
         cov = self.cell(level, "coverage")
         if isinstance(cov, str):
-            out["starvation"] = NOT_AVAILABLE
+            out["starvation"], out["coverage_share"] = NOT_AVAILABLE, None
         else:
             cured = cov["delta_G"] <= 0.5 * d["delta_G"]
-            out["starvation"] = "data starvation" if cured else "something else"
+            out["starvation"] = "coverage halves the gap" if cured else "coverage does not halve the gap"
+            out["coverage_share"] = float(cov["delta_G"] / d["delta_G"]) if d["delta_G"] > 0 else None
         good = self.cell(level, "good_start")
         kept = "kept" if not isinstance(good, str) and good["lock_rate"] <= 0.2 else "lost"
         out["good_start_kept"] = NOT_AVAILABLE if isinstance(good, str) else kept
+        out["good_start_share"] = (float(good["delta_G"] / d["delta_G"]) if not isinstance(good, str)
+                                   and d["delta_G"] > 0 else None)
         hi = self.cell(level, "default", max(self.default[level]))
         if max(self.default[level]) <= 1.0:
             out["randomness"] = "not measured"
@@ -160,6 +167,7 @@ class DashboardResult:
             out["randomness"] = "does not cure it"
         fix = self.cell(level, "fix")
         out["fix_halves"] = bool(fix["lock_rate"] <= d["lock_rate"] / 2 and d["lock_rate"] > 0)
+        out["note"] = self.notes.get(level, "")
         return out
 
     def table(self) -> list[dict]:
@@ -204,7 +212,8 @@ def run_dashboard(config: DashboardConfig, progress=None, levels: dict[int, obje
     levels = discover_levels() if levels is None else levels
     present = sorted(levels)
     result = DashboardResult(config, present, [lv for lv in LEVEL_MODULES if lv not in levels],
-                             {lv: getattr(levels[lv], "FIX_NAME", DEFAULT_FIXES.get(lv, "its fix")) for lv in present})
+                             {lv: getattr(levels[lv], "FIX_NAME", DEFAULT_FIXES.get(lv, "its fix")) for lv in present},
+                             {lv: str(getattr(levels[lv], "READING_NOTE", "")) for lv in present})
     cells = [(lv, x, None) for lv in present for x in grid] + \
             [(lv, 1.0, c) for lv in present for c in CONTROLS]
     for i, (lv, x, control) in enumerate(cells):

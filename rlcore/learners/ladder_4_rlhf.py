@@ -55,8 +55,8 @@ class RLHFConfig(Config):
     rm_window: int = param(5, low=1, high=400, ui=(1, 40), doc="rounds of ratings the reward model is fit on")
     rm_ridge: float = param(1.0, low=0.0, high=1e4, ui=(0.0, 20.0),
                             doc="L2 penalty on the reward model's main effects (tool, language), >= 0")
-    rm_ridge_interaction: float = param(10.0, low=0.0, high=1e4, ui=(0.0, 50.0),
-                                        doc="L2 penalty on its interactions (tool x language), >= 0")
+    rm_ridge_interaction: float = param(10.0, low=0.0, low_open=True, high=1e4, ui=(0.1, 50.0),
+                                        doc="L2 penalty on its interactions (tool x language), (0, 1e4]")
     tool_b_prob: float = param(0.01, low=0.0, high=1.0, low_open=True, high_open=True, ui=(0.01, 0.95, 0.01),
                                doc="pretrained policy's probability of tool B, in (0, 1)")
     offer_prob: float = param(0.1, low=0.0, high=1.0, low_open=True, high_open=True, ui=(0.01, 0.9, 0.01),
@@ -106,7 +106,7 @@ def fit_reward_model(features: np.ndarray, trials: np.ndarray, successes: np.nda
     n = np.asarray(trials, dtype=np.float64)
     s = np.asarray(successes, dtype=np.float64)
     pen = np.broadcast_to(np.asarray(ridge, dtype=np.float64), (x.shape[1],)).copy()
-    pen[0] = 1e-6  # keeps the Hessian invertible when no data at all has arrived
+    pen = np.maximum(pen, 1e-6)  # keeps the Hessian invertible when a cell has no data (or no penalty) at all
     w = np.zeros(x.shape[1])
     for _ in range(iters):
         p = 1.0 / (1.0 + np.exp(-(x @ w)))

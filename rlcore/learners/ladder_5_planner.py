@@ -24,11 +24,10 @@ their future self will hold:
 * ``updating``: foresees the belief change and values each future read by the belief it will hold then (it
   endorses what it will learn): Q(p, l, a) = u_l(p') + V(p', l').
 
-The blacklist (on by default) is a commitment device: when the agent, believing b > 0.5, declines a link to a
-topic-3 page by its own choice, it removes the link for good (forced exploration cannot take it either). Only
-the reflective planner has a reason to bind its future self (it foresees a future self that would want the
-page); the fixed-belief planner expects its future self to agree with it, and the updating planner endorses
-its future self, so neither blacklists. Forced exploration: a
+The blacklist (on by default) is a **scripted rule**, not a planned action: whenever the agent, believing
+b > 0.5, declines a link to a topic-3 page by its own choice, the link is removed for good (forced exploration
+cannot take it either). It applies to every planner alike, so planners are compared with the same rule; no
+planner decides to use it. Forced exploration: a
 share ``explore`` of steps take a uniformly random available action (reads made this way are counted apart).
 """
 
@@ -78,7 +77,7 @@ class PlannerConfig(Config):
                                doc="softmax temperature of the planner's choices, (0, 10]")
     explore: float = param(0.05, low=0.0, high=1.0, ui=(0.0, 0.5, 0.01),
                            doc="share of steps taken uniformly at random (forced exploration), [0, 1]")
-    blacklist: bool = param(True, doc="remove links to topic 3 the agent declines while believing b > 0.5")
+    blacklist: bool = param(True, doc="scripted rule: remove links to topic 3 declined while believing b > 0.5")
     coverage: bool = param(False, doc="coverage control: each session starts with a forced topic-3 read")
     later_sessions: float = param(0.8, low=0.0, high=1.0, high_open=True, ui=(0.0, 0.95, 0.05),
                                   doc="weight of later sessions in a plan (discount per session), [0, 1)")
@@ -210,7 +209,7 @@ def train_planner(env: Pages, config: PlannerConfig, seed: SeedLike, initial_log
                             "warning_session": warning_session})
     avoided = np.flatnonzero(PAGE_TOPIC == AVOIDED_TOPIC)
     terminal = None
-    binds = config.blacklist and config.planner == "reflective"   # only it expects a future self to want otherwise
+    binds = config.blacklist   # a scripted rule, the same for every planner
     for s in range(config.sessions):
         if s == warning_session:
             l = config.warning_log_odds

@@ -67,6 +67,37 @@ def tool_sweep(sweep: dict):
     return fig
 
 
+def ridge_tool_grid(grid: dict):
+    """Lock-in rate against the pretrained P(tool B), one line per interaction penalty of the reward model."""
+    fig, ax = subplots(1, width=4.8, height=3.2)
+    x = np.asarray(grid["tool_b_prob"])
+    for i, (r, rate) in enumerate(zip(grid["rm_ridge_interaction"], grid["lock_in_rate"])):
+        ax.plot(x, rate, "o-", color=color(i), label=f"penalty {r:g}")
+    ax.set_xscale("log")
+    ax.set_ylim(-0.03, 1.03)
+    ax.legend(fontsize=7, title="interaction", title_fontsize=7)
+    label(ax, "pretrained P(tool B)", "lock-in rate", "habit x how the reward model generalizes")
+    return fig
+
+
+def rounds_and_margin(rounds: dict, margin: dict):
+    """Left: lock-in rate and Delta_G against the training budget. Right: default vs coverage control against
+    tool B's true quality in L2."""
+    fig, (ax1, ax2) = subplots(2, width=4.2, height=3.2)
+    ax1.plot(rounds["rounds"], rounds["lock_in_rate"], "o-", color=color(0), label="lock-in rate")
+    ax1.plot(rounds["rounds"], rounds["delta_G"], "s--", color=color(1), label="Delta_G")
+    ax1.set_ylim(-0.03, 1.03)
+    ax1.legend(fontsize=8)
+    label(ax1, "training rounds", "rate / gap", "a delay, not a trap")
+    q = margin["quality_b_l2"]
+    ax2.plot(q, margin["default_delta_G"], "o-", color=color(0), label="default")
+    ax2.plot(q, margin["coverage_delta_G"], "s--", color=color(2), label="coverage control")
+    ax2.set_ylim(bottom=0)
+    ax2.legend(fontsize=8)
+    label(ax2, "tool B's true quality in L2", "Delta_G", "where coverage is enough")
+    return fig
+
+
 def condition_bars(summaries: dict):
     """One bar group per condition: lock-in rate, Delta_G (= Delta_R: ratings are honest), and the reward
     model's underrating of the optimal policy."""

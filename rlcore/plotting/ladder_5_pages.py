@@ -73,14 +73,19 @@ def condition_bars(summaries: dict):
 
 
 def harm_sweep(sweep: dict):
-    """Lock-in rate of each planner (no blacklist) against the harm it fears from a deep page."""
-    fig, ax = subplots(1, width=4.6, height=3.2)
-    x = np.asarray(sweep["harm_deep"])
-    for i, planner in enumerate(k for k in sweep if k != "harm_deep"):
-        ax.plot(x, sweep[planner], "o-", color=color(i + 5), label=planner)
-    ax.set_ylim(-0.03, 1.03)
-    ax.legend(fontsize=8)
-    label(ax, "feared harm of a deep page", "lock-in rate", "where the self-model matters")
+    """Lock-in rate of each planner (no blacklist, no exploration) against the softmax temperature, one panel
+    per feared harm of a deep page."""
+    harms, temps = sweep["harm_deep"], np.asarray(sweep["temperature"])
+    planners = [k for k in sweep if k not in ("harm_deep", "temperature")]
+    fig, axes = subplots(len(harms), width=3.4, height=3.0, squeeze=False)
+    for j, (ax, h) in enumerate(zip(axes[0], harms)):
+        for i, planner in enumerate(planners):
+            rate = [row[j] for row in sweep[planner]["lock_in_rate"]]
+            ax.plot(temps, rate, "o-" if i == 0 else "s--", color=color(i + 5), label=planner)
+        ax.set_xscale("log")
+        ax.set_ylim(-0.03, 1.03)
+        label(ax, "softmax temperature", "lock-in rate" if j == 0 else "", f"feared harm {h:g}")
+    axes[0][0].legend(fontsize=8)
     return fig
 
 
