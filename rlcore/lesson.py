@@ -145,9 +145,11 @@ LESSONS: tuple[Lesson, ...] = (
            "a search agent that stops playing the sharp line through a shared, mode-blind table (not through "
            "lookahead): model-free, coverage, good-start, depth, shaping and calibration controls", "004", "19"),
     Lesson("12_ladder_4_abstract_planning", "Ladder 4: abstract planning",
-           "the help-desk planner that steers users out of their language", "004", "19"),
+           "the help-desk planner that steers users out of their language (a delay within the budget; partly a "
+           "reward model blind to the user's language)", "004", "19"),
     Lesson("13_ladder_5_reflective_planning", "Ladder 5: reflective planning",
-           "the browser that plans to keep its blind spot", "004", "19"),
+           "the browser that keeps a blind spot: a scripted blacklist at the defaults, foresight only with noisy "
+           "choices", "004", "19"),
     Lesson("14_ladder_dashboard", "The ladder at a glance", "all five levels on one set of metrics", "004",
            "19"),
 )
