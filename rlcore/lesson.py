@@ -137,7 +137,8 @@ LESSONS: tuple[Lesson, ...] = (
            "calibrated mode-collapse metrics, GANs that blur rather than collapse, and an agent whose own data "
            "overstates its alignment", "004", "17"),
     Lesson("09_ladder_1_reflex", "Ladder 1: reflex",
-           "the boat that acquires its spin: freezing vs. reward hacking, on the causal protocol", "004",
+           "the boat that learns a spin while power-ups pay, then freezes: freezing vs. reward hacking, on the "
+           "causal protocol", "004",
            "9, 10, 19"),
     Lesson("10_ladder_2_model_free", "Ladder 2: model-free",
            "the fork never re-explored: penalty × prize factorial, bootstrapping ablated", "004", "19"),
