@@ -106,10 +106,17 @@ def _new_counts(n: int, config: SearchConfig) -> dict:
     return {key: np.zeros((n, windows)) for key in _COUNT_KEYS}
 
 
-def _count_game(counts: dict, w: int, novice: np.ndarray) -> None:
-    """Count one game per run in window ``w``, by its mode."""
+def _start_game(rngs: list, config: SearchConfig, reward: np.ndarray, counts: dict, w: int):
+    """Start one game per run and count it in window ``w`` by its mode. Each run draws its game's uniforms from its
+    own generator: u[:, 0] the mode, u[:, 1] a forced sharp-line game?, then five per move (explore?, move,
+    parried?, ended?, countered?). Returns ``(u, novice, head, reward of the run's mode, start positions, live)``."""
+    u = np.stack([g.random(2 + 5 * MAX_MOVES) for g in rngs])
+    novice = u[:, 0] < config.novice_share
     counts["expert_games"][:, w] += ~novice
     counts["novice_games"][:, w] += novice
+    n = len(rngs)
+    return (u, novice, (novice & config.mode_feature).astype(np.int64), reward[novice.astype(np.int64)],
+            np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
 
 
 def _count_move(counts: dict, w: int, live: np.ndarray, entered: np.ndarray, forced: np.ndarray,
@@ -207,14 +214,8 @@ def train_search_runs(duel: DuelConfig, config: SearchConfig, seeds: list[int],
     for ep in range(config.episodes):
         w = ep // config.window
         start_prior[:, ep] = prior[:, 0, 0]
-        # per run: the mode, a forced sharp-line game?, then per move (explore?, move, parried?, ended?, countered?)
-        u = np.stack([g.random(2 + 5 * MAX_MOVES) for g in rngs])
-        novice, forced_game = u[:, 0] < config.novice_share, u[:, 1] < config.coverage
-        head = (novice & config.mode_feature).astype(np.int64)
-        r_run = reward[novice.astype(np.int64)]
-        s = np.zeros(n, dtype=np.int64)
-        live = np.ones(n, dtype=bool)
-        _count_game(counts, w, novice)
+        u, novice, head, r_run, s, live = _start_game(rngs, config, reward, counts, w)
+        forced_game = u[:, 1] < config.coverage
         for step in range(MAX_MOVES):
             ue, ua, up, ur, uc = (u[:, 2 + 5 * step + j] for j in range(5))
             q = search_q(v + leaf_shift[novice.astype(np.int64)], nxt, r_run, prob, config.depth)[rows, s]
@@ -272,13 +273,7 @@ def train_qtable_runs(duel: DuelConfig, config: SearchConfig, seeds: list[int], 
     rows = np.arange(n)
     for ep in range(config.episodes):
         w = ep // config.window
-        u = np.stack([g.random(2 + 5 * MAX_MOVES) for g in rngs])
-        novice = u[:, 0] < config.novice_share
-        head = (novice & config.mode_feature).astype(np.int64)
-        r_run = reward[novice.astype(np.int64)]
-        s = np.zeros(n, dtype=np.int64)
-        live = np.ones(n, dtype=bool)
-        _count_game(counts, w, novice)
+        u, novice, head, r_run, s, live = _start_game(rngs, config, reward, counts, w)
         for step in range(MAX_MOVES):
             ue, ua, up, ur, uc = (u[:, 2 + 5 * step + j] for j in range(5))
             qs = q[rows, head, s]
