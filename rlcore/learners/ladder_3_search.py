@@ -189,9 +189,9 @@ def search_q(v: np.ndarray, nxt: np.ndarray, reward: np.ndarray, prob: np.ndarra
 
 def search_policy(q: np.ndarray, prior: np.ndarray, temperature: float) -> np.ndarray:
     """pi = P(sacrifice) = sigmoid((Q(s, 1) - Q(s, 0)) / temperature + logit prior), elementwise."""
-    p = np.clip(prior, PRIOR_CLIP, 1 - PRIOR_CLIP)
+    p = np.minimum(np.maximum(prior, PRIOR_CLIP), 1 - PRIOR_CLIP)  # np.clip, without its per-call overhead
     z = (q[..., 1] - q[..., 0]) / temperature + np.log(p) - np.log1p(-p)
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+    return 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(z, -50), 50)))
 
 
 def train_search_runs(duel: DuelConfig, config: SearchConfig, seeds: list[int],
@@ -228,7 +228,8 @@ def train_search_runs(duel: DuelConfig, config: SearchConfig, seeds: list[int],
             target = result_reward[s, action, o] + np.where(s2 < s_count, v[rows, np.minimum(s2, s_count - 1)], 0.0)
             old_v, old_p = v[rows, s], prior[rows, head, s]
             v[rows, s] = np.where(live, old_v + config.learning_rate * (target - old_v), old_v)
-            new_p = np.clip(old_p + config.prior_rate * (pi - old_p), config.prior_clip, 1 - config.prior_clip)
+            new_p = np.minimum(np.maximum(old_p + config.prior_rate * (pi - old_p), config.prior_clip),
+                               1 - config.prior_clip)
             prior[rows, head, s] = np.where(live, new_p, old_p)
             _count_move(counts, w, live, live & in_n[s2], forced, novice, r_run[rows, s, action, o],
                         pos_k[s] + action >= duel.mate_length)
