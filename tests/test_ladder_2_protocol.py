@@ -10,9 +10,27 @@ from rlcore.analysis.ladder import HEALTHY_START, lock_in_rate, protocol_summary
 SEEDS = list(range(300, 312))
 
 
+def _config(**changes):
+    """A condition's config for all SEEDS, built as protocol_runs builds it."""
+    return L2.level_config(0).replace(runs=len(SEEDS), **changes)
+
+
 @pytest.fixture(scope="module")
-def runs():
-    return L2.protocol_runs(SEEDS)
+def forks():
+    """The conditions whose whole result some test reads (walk-back, Monte-Carlo lock-in), each trained once."""
+    return {"default": L2.run_fork(_config(), seeds=SEEDS),
+            "no_penalty": L2.run_fork(_config(penalty_prob=0.0), seeds=SEEDS),
+            "monte_carlo": L2.run_fork(_config(algorithm="mc"), seeds=SEEDS),
+            "monte_carlo_no_penalty": L2.run_fork(_config(algorithm="mc", penalty_prob=0.0), seeds=SEEDS)}
+
+
+@pytest.fixture(scope="module")
+def runs(forks):
+    """protocol_runs(SEEDS), with the three conditions ``forks`` trains taken from there (protocol_runs builds the
+    same config, as :func:`_config` does, and returns run_fork's metrics)."""
+    shared = ("default", "no_penalty", "monte_carlo")
+    rest = L2.protocol_runs(SEEDS, conditions={k: v for k, v in L2.LEVEL_CONDITIONS.items() if k not in shared})
+    return {name: forks[name].metrics if name in shared else rest[name] for name in L2.LEVEL_CONDITIONS}
 
 
 def test_protocol_emergence_coverage_good_start_fix(runs):
@@ -35,12 +53,10 @@ def test_factorial_the_near_small_prize_locks_in_without_any_penalty():
     assert lock_in_rate(near["near_no_penalty"]) >= 0.5  # observed 0.85 over 60 seeds: the prize alone traps
 
 
-def test_consistency_locked_runs_walk_back_with_the_penalty_and_not_without():
+def test_consistency_locked_runs_walk_back_with_the_penalty_and_not_without(forks):
     """A consistency check, not a finding: a locked table's greedy action at cell -1 is "back to the fork", so its
     walk-back rate is about 1 - epsilon / 2; an unlocked one walks on, about epsilon / 2."""
-    seeds = SEEDS
-    base = L2.level_config().replace(runs=len(seeds))
-    pen, free = L2.run_fork(base, seeds=seeds), L2.run_fork(base.replace(penalty_prob=0.0), seeds=seeds)
+    pen, free = forks["default"], forks["no_penalty"]
     assert pen.turn_back_rate() >= 0.6 and free.turn_back_rate() <= 0.35  # observed 0.81 and 0.18 (60 seeds)
 
 
@@ -52,11 +68,10 @@ def test_ablating_bootstrapping_changes_the_lock_in(runs):
     assert dg_mc <= dg_q - 0.3  # observed about 0.3 vs 1.0 (30 seeds: 0.35 vs 1.0)
 
 
-def test_monte_carlo_with_and_without_the_penalty():
+def test_monte_carlo_with_and_without_the_penalty(forks):
     """The penalty changes Monte-Carlo's lock-in far less than Q-learning's (30 seeds: lock 0.27 vs 0.23, Delta_G
     0.35 vs 0.23; the notebook's 100 seeds: 0.33 vs 0.17), while it takes Q-learning from no lock-in to nearly all."""
-    base = L2.level_config().replace(runs=len(SEEDS), algorithm="mc")
-    pen, free = L2.run_fork(base, seeds=SEEDS), L2.run_fork(base.replace(penalty_prob=0.0), seeds=SEEDS)
+    pen, free = forks["monte_carlo"], forks["monte_carlo_no_penalty"]
     assert abs(pen.lock_rate - free.lock_rate) <= 0.35
     assert pen.lock_rate <= 0.5 and free.lock_rate <= 0.5
 
@@ -64,7 +79,7 @@ def test_monte_carlo_with_and_without_the_penalty():
 def test_a_certain_penalty_of_the_same_expected_size_locks_in_too():
     """Not luck as such: a cost met before the prize's value has been backed up. p = 1, size 3 (same expectation as
     p = 0.5, size 6) locks every run in (observed 30/30)."""
-    res = L2.run_fork(L2.level_config().replace(runs=len(SEEDS), penalty_prob=1.0, penalty=3.0), seeds=SEEDS)
+    res = L2.run_fork(_config(penalty_prob=1.0, penalty=3.0), seeds=SEEDS)
     assert res.lock_rate >= 0.8
 
 

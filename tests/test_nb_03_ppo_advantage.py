@@ -23,6 +23,7 @@ lambda = 0, 40,960 steps, where a shared trunk reached success > 0.9 on 7/10 see
 
 import numpy as np
 import pytest
+import torch
 
 from rlcore.analysis.ppo_advantage import (ChainPPOConfig, View, expected_update_split, far_cells,
                                            reach_and_episode_length, run_chain_ppo, trunk_over_training)
@@ -42,9 +43,27 @@ def runs():
     return out
 
 
+#: Learned V at lambda 1: the tests read checkpoint 3 only, the snapshot before update 16 of the 48 a default
+#: 12,288-step run makes. PPO here does not anneal its learning rate, so it takes the same steps whatever its budget:
+#: 17 updates with 4 checkpoints (snapshots before updates 0, 5, 11, 16) end at the same checkpoint 3, bit for bit
+#: (test_short_run_reaches_the_same_checkpoint_3 checks it on one seed), for about a third of the training.
+LAMBDA_ONE = ChainPPOConfig(eval_episodes=20, gae_lambda=1.0)
+LAMBDA_ONE_SHORT = LAMBDA_ONE.replace(total_steps=17 * 256, checkpoints=4)
+
+
 @pytest.fixture(scope="module")
 def learned_lambda_one():
-    return [run_chain_ppo(ChainPPOConfig(seed=s, eval_episodes=20, gae_lambda=1.0)) for s in SEEDS]
+    return [run_chain_ppo(LAMBDA_ONE_SHORT.replace(seed=s)) for s in SEEDS]
+
+
+def test_short_run_reaches_the_same_checkpoint_3(learned_lambda_one):
+    full, short = run_chain_ppo(LAMBDA_ONE.replace(seed=SEEDS[0])), learned_lambda_one[0]
+    assert full.result.checkpoints[3].update == short.result.checkpoints[3].update == 16
+    full_state, short_state = full.agent(3).state_dict(), short.agent(3).state_dict()
+    assert full_state.keys() == short_state.keys()
+    assert all(torch.equal(full_state[k], short_state[k]) for k in full_state)
+    full_batch, short_batch = full.result.checkpoints[3].batch, short.result.checkpoints[3].batch
+    assert all(np.array_equal(full_batch[k], short_batch[k]) for k in full_batch)
 
 
 def test_notebook_metrics(notebook_runs):

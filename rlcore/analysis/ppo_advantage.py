@@ -245,6 +245,21 @@ LAMBDAS = (0.0, 0.5, 0.9, 0.95, 1.0)
 MODES = ("learned", "zero")
 
 
+def _train_grid(configs: dict, progress=None) -> dict:
+    """:func:`cached_run` of every config of ``{key: ChainPPOConfig}`` in order, reporting the share done."""
+    runs = {}
+    for done, (key, config) in enumerate(configs.items(), start=1):
+        runs[key] = cached_run(config)
+        if progress is not None:
+            progress(done / len(configs))
+    return runs
+
+
+def _on_grid(runs: dict, modes: list, settings: list, seeds: list, value) -> np.ndarray:
+    """``value(run)`` for every (mode, setting, seed) of a grid of runs, shape (modes, settings, seeds, ...)."""
+    return np.array([[[value(runs[m, x, s]) for s in seeds] for x in settings] for m in modes])
+
+
 def sweep_lambda_modes(base: ChainPPOConfig, lams=LAMBDAS, modes=MODES, seeds=range(5), progress=None) -> dict:
     """Train ``base`` at every (value_mode, lam, seed) (each run at its own lambda; cached by :func:`cached_run`).
 
@@ -252,16 +267,10 @@ def sweep_lambda_modes(base: ChainPPOConfig, lams=LAMBDAS, modes=MODES, seeds=ra
     seeds, K): success at each checkpoint; ``steps`` (K,); ``runs``: {(mode, lam, seed): ChainRun}.
     """
     lams, modes, seeds = [float(x) for x in lams], list(modes), [int(s) for s in seeds]
-    runs, n, done = {}, len(lams) * len(modes) * len(seeds), 0
-    for mode in modes:
-        for lam in lams:
-            for s in seeds:
-                runs[mode, lam, s] = cached_run(base.replace(gae_lambda=lam, value_mode=mode, seed=s))
-                done += 1
-                if progress is not None:
-                    progress(done / n)
-    final = np.array([[[runs[m, lv, s].final_success for s in seeds] for lv in lams] for m in modes])
-    curves = np.array([[[runs[m, lv, s].success for s in seeds] for lv in lams] for m in modes])
+    runs = _train_grid({(m, lam, s): base.replace(gae_lambda=lam, value_mode=m, seed=s)
+                        for m in modes for lam in lams for s in seeds}, progress)
+    final = _on_grid(runs, modes, lams, seeds, lambda run: run.final_success)
+    curves = _on_grid(runs, modes, lams, seeds, lambda run: run.success)
     steps = runs[modes[0], lams[0], seeds[0]].steps
     return dict(lams=np.array(lams), modes=modes, seeds=seeds, final=final, curves=curves, steps=steps, runs=runs)
 
@@ -284,22 +293,16 @@ def rollout_boundary(base: ChainPPOConfig, rollouts=(32, 128), modes=MODES, seed
     ``runs``: {(mode, rollout, seed): ChainRun}.
     """
     rollouts, modes, seeds = [int(r) for r in rollouts], list(modes), [int(s) for s in seeds]
-    runs, n, done = {}, len(rollouts) * len(modes) * len(seeds), 0
-    for mode in modes:
-        for ro in rollouts:
-            for s in seeds:
-                runs[mode, ro, s] = cached_run(base.replace(value_mode=mode, rollout_steps=ro, seed=s))
-                done += 1
-                if progress is not None:
-                    progress(done / n)
+    runs = _train_grid({(m, ro, s): base.replace(value_mode=m, rollout_steps=ro, seed=s)
+                        for m in modes for ro in rollouts for s in seeds}, progress)
 
     cells = far_cells(base.length, min(rollouts))
 
     def far_p(run):
         return float(run.p_correct[-1][cells].mean()) if len(cells) else float("nan")
 
-    final = np.array([[[runs[m, r, s].final_success for s in seeds] for r in rollouts] for m in modes])
-    far = np.array([[[far_p(runs[m, r, s]) for s in seeds] for r in rollouts] for m in modes])
+    final = _on_grid(runs, modes, rollouts, seeds, lambda run: run.final_success)
+    far = _on_grid(runs, modes, rollouts, seeds, far_p)
     return dict(rollouts=np.array(rollouts), modes=modes, seeds=seeds, final=final, far_p=far, runs=runs,
                 far_cells={r: far_cells(base.length, r) for r in rollouts})
 

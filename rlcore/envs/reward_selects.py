@@ -75,7 +75,8 @@ def button_features(length: int, button: bool, lamp_similarity: float) -> np.nda
 
 def button_next(position: np.ndarray, action: np.ndarray, length: int) -> np.ndarray:
     """Where an action leads: one cell left or right, walls at both ends."""
-    return np.clip(np.asarray(position) + np.where(np.asarray(action) == RIGHT, 1, -1), 0, length - 1)
+    step = np.asarray(position) + np.where(np.asarray(action) == RIGHT, 1, -1)
+    return np.minimum(np.maximum(step, 0), length - 1)  # np.clip without its per-call overhead
 
 
 def button_step(position, action, length: int, button: bool, button_reward: float):

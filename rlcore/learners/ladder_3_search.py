@@ -97,6 +97,44 @@ def _reply_probs(duel: DuelConfig) -> np.ndarray:
                      * (duel.end_prob if o & 1 else 1 - duel.end_prob) for o in range(8)])
 
 
+_COUNT_KEYS = ("own_expert", "forced_expert", "own_novice", "expert_games", "novice_games", "expert_wins", "reward")
+
+
+def _new_counts(n: int, config: SearchConfig) -> dict:
+    """Zeroed per-window counts, {key: (runs, windows)}, for the keys SearchRuns and QTableRuns share."""
+    windows = -(-config.episodes // config.window)
+    return {key: np.zeros((n, windows)) for key in _COUNT_KEYS}
+
+
+def _start_game(rngs: list, config: SearchConfig, reward: np.ndarray, counts: dict, w: int):
+    """Start one game per run and count it in window ``w`` by its mode. Each run draws its game's uniforms from its
+    own generator: u[:, 0] the mode, u[:, 1] a forced sharp-line game?, then five per move (explore?, move,
+    parried?, ended?, countered?). Returns ``(u, novice, head, reward of the run's mode, start positions, live)``."""
+    u = np.stack([g.random(2 + 5 * MAX_MOVES) for g in rngs])
+    novice = u[:, 0] < config.novice_share
+    counts["expert_games"][:, w] += ~novice
+    counts["novice_games"][:, w] += novice
+    n = len(rngs)
+    return (u, novice, (novice & config.mode_feature).astype(np.int64), reward[novice.astype(np.int64)],
+            np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+
+
+def _count_move(counts: dict, w: int, live: np.ndarray, entered: np.ndarray, forced: np.ndarray,
+                novice: np.ndarray, reward: np.ndarray, win: np.ndarray) -> None:
+    """Count one move per run in window ``w``: moves into N (the agent's own or forced, by mode), the reward
+    collected, and expert wins; runs whose game is over (``~live``) add nothing."""
+    counts["own_expert"][:, w] += entered & ~forced & ~novice
+    counts["forced_expert"][:, w] += entered & forced & ~novice
+    counts["own_novice"][:, w] += entered & ~forced & novice
+    counts["reward"][:, w] += np.where(live, reward, 0.0)
+    counts["expert_wins"][:, w] += live & win & ~novice
+
+
+def _reply(duel: DuelConfig, o_index: np.ndarray, up: np.ndarray, ur: np.ndarray, uc: np.ndarray) -> np.ndarray:
+    """The column of the child's reply (countered, parried, ended) drawn from the uniforms uc, up, ur."""
+    return o_index[4 * (uc < duel.counter_prob) + 2 * (up < duel.parry_prob) + (ur < duel.end_prob)]
+
+
 def duel_tables(duel: DuelConfig):
     """The duel as tables over its running positions, indexed s = (-m) * mate_length + k.
 
@@ -123,6 +161,16 @@ def duel_tables(duel: DuelConfig):
     return nxt[..., keep], reward[..., keep], prob[keep], (m, k)
 
 
+def _training_tables(duel: DuelConfig):
+    """:func:`duel_tables` plus what a training loop needs: ``(nxt, reward, prob, pos_k, o_index, in_n)`` with
+    o_index mapping reply bits to the column of the kept replies and in_n[s] whether s lies in N (the sentinel,
+    game over, does not)."""
+    nxt, reward, prob, (_, pos_k) = duel_tables(duel)
+    o_index = np.cumsum(_reply_probs(duel) > 0) - 1
+    in_n = np.append(pos_k >= duel.sharp_depth, False)
+    return nxt, reward, prob, pos_k, o_index, in_n
+
+
 def search_q(v: np.ndarray, nxt: np.ndarray, reward: np.ndarray, prob: np.ndarray, depth: int) -> np.ndarray:
     """Q_depth(s, a) at every position for a batch of frontier value tables, shape (B, S, 2), by expectimax.
 
@@ -141,19 +189,17 @@ def search_q(v: np.ndarray, nxt: np.ndarray, reward: np.ndarray, prob: np.ndarra
 
 def search_policy(q: np.ndarray, prior: np.ndarray, temperature: float) -> np.ndarray:
     """pi = P(sacrifice) = sigmoid((Q(s, 1) - Q(s, 0)) / temperature + logit prior), elementwise."""
-    p = np.clip(prior, PRIOR_CLIP, 1 - PRIOR_CLIP)
+    p = np.minimum(np.maximum(prior, PRIOR_CLIP), 1 - PRIOR_CLIP)  # np.clip, without its per-call overhead
     z = (q[..., 1] - q[..., 0]) / temperature + np.log(p) - np.log1p(-p)
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))
+    return 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(z, -50), 50)))
 
 
 def train_search_runs(duel: DuelConfig, config: SearchConfig, seeds: list[int],
                       v0: np.ndarray | None = None, prior0: np.ndarray | None = None) -> SearchRuns:
     """Train one agent per seed from the result values ``v0`` (S,) and prior ``p0`` (S,) (default 0 and 1/2)."""
     n, heads = len(seeds), 2 if config.mode_feature else 1
-    nxt, reward, prob, (_, pos_k) = duel_tables(duel)
+    nxt, reward, prob, pos_k, o_index, in_n = _training_tables(duel)
     s_count = len(pos_k)
-    o_index = np.cumsum(_reply_probs(duel) > 0) - 1  # reply bits -> column of the kept replies
-    in_n = np.append(pos_k >= duel.sharp_depth, False)  # the sentinel (game over) is not in N
     result_reward = reward[0]                            # the expert reward is the game's result
     # frontier value per mode: V, plus in novice games under change-shaping the potential's certain remainder
     # -bonus * Phi(leaf) (a change-shaped game pays exactly that from any position on, whatever the play)
@@ -162,23 +208,14 @@ def train_search_runs(duel: DuelConfig, config: SearchConfig, seeds: list[int],
     rngs = [as_generator(s) for s in seeds]
     v = np.zeros((n, s_count)) if v0 is None else np.tile(np.asarray(v0, float), (n, 1))
     prior = np.full((n, heads, s_count), 0.5) if prior0 is None else np.tile(np.asarray(prior0, float), (n, heads, 1))
-    windows = -(-config.episodes // config.window)
-    keys = ("own_expert", "forced_expert", "own_novice", "expert_games", "novice_games", "expert_wins", "reward")
-    counts = {key: np.zeros((n, windows)) for key in keys}
+    counts = _new_counts(n, config)
     start_prior = np.zeros((n, config.episodes))
     rows = np.arange(n)
     for ep in range(config.episodes):
         w = ep // config.window
         start_prior[:, ep] = prior[:, 0, 0]
-        # per run: the mode, a forced sharp-line game?, then per move (explore?, move, parried?, ended?, countered?)
-        u = np.stack([g.random(2 + 5 * MAX_MOVES) for g in rngs])
-        novice, forced_game = u[:, 0] < config.novice_share, u[:, 1] < config.coverage
-        head = (novice & config.mode_feature).astype(np.int64)
-        r_run = reward[novice.astype(np.int64)]
-        s = np.zeros(n, dtype=np.int64)
-        live = np.ones(n, dtype=bool)
-        counts["expert_games"][:, w] += ~novice
-        counts["novice_games"][:, w] += novice
+        u, novice, head, r_run, s, live = _start_game(rngs, config, reward, counts, w)
+        forced_game = u[:, 1] < config.coverage
         for step in range(MAX_MOVES):
             ue, ua, up, ur, uc = (u[:, 2 + 5 * step + j] for j in range(5))
             q = search_q(v + leaf_shift[novice.astype(np.int64)], nxt, r_run, prob, config.depth)[rows, s]
@@ -186,19 +223,16 @@ def train_search_runs(duel: DuelConfig, config: SearchConfig, seeds: list[int],
             explore = ue < config.epsilon
             forced = forced_game | explore
             action = np.where(forced_game, 1, np.where(explore, (ua < 0.5), (ua < pi))).astype(np.int64)
-            o = o_index[4 * (uc < duel.counter_prob) + 2 * (up < duel.parry_prob) + (ur < duel.end_prob)]
+            o = _reply(duel, o_index, up, ur, uc)
             s2 = nxt[s, action, o]
             target = result_reward[s, action, o] + np.where(s2 < s_count, v[rows, np.minimum(s2, s_count - 1)], 0.0)
             old_v, old_p = v[rows, s], prior[rows, head, s]
             v[rows, s] = np.where(live, old_v + config.learning_rate * (target - old_v), old_v)
-            new_p = np.clip(old_p + config.prior_rate * (pi - old_p), config.prior_clip, 1 - config.prior_clip)
+            new_p = np.minimum(np.maximum(old_p + config.prior_rate * (pi - old_p), config.prior_clip),
+                               1 - config.prior_clip)
             prior[rows, head, s] = np.where(live, new_p, old_p)
-            entered = live & in_n[s2]
-            counts["own_expert"][:, w] += entered & ~forced & ~novice
-            counts["forced_expert"][:, w] += entered & forced & ~novice
-            counts["own_novice"][:, w] += entered & ~forced & novice
-            counts["reward"][:, w] += np.where(live, r_run[rows, s, action, o], 0.0)
-            counts["expert_wins"][:, w] += live & (pos_k[s] + action >= duel.mate_length) & ~novice
+            _count_move(counts, w, live, live & in_n[s2], forced, novice, r_run[rows, s, action, o],
+                        pos_k[s] + action >= duel.mate_length)
             live &= s2 < s_count
             s = np.where(live, s2, s)
             if not live.any():
@@ -232,43 +266,28 @@ def train_qtable_runs(duel: DuelConfig, config: SearchConfig, seeds: list[int], 
         Q(s, a) <- Q(s, a) + lr * (r + [s' running] max_a' Q(s', a') - Q(s, a))
     """
     n, heads = len(seeds), 2 if config.mode_feature else 1
-    nxt, reward, prob, (_, pos_k) = duel_tables(duel)
+    nxt, reward, prob, pos_k, o_index, in_n = _training_tables(duel)
     s_count = len(pos_k)
-    o_index = np.cumsum(_reply_probs(duel) > 0) - 1
-    in_n = np.append(pos_k >= duel.sharp_depth, False)
     rngs = [as_generator(s) for s in seeds]
     q = np.zeros((n, heads, s_count + 1, 2))   # the sentinel row (game over) stays 0
-    windows = -(-config.episodes // config.window)
-    keys = ("own_expert", "forced_expert", "own_novice", "expert_games", "novice_games", "expert_wins", "reward")
-    counts = {key: np.zeros((n, windows)) for key in keys}
+    counts = _new_counts(n, config)
     rows = np.arange(n)
     for ep in range(config.episodes):
         w = ep // config.window
-        u = np.stack([g.random(2 + 5 * MAX_MOVES) for g in rngs])
-        novice = u[:, 0] < config.novice_share
-        head = (novice & config.mode_feature).astype(np.int64)
-        r_run = reward[novice.astype(np.int64)]
-        s = np.zeros(n, dtype=np.int64)
-        live = np.ones(n, dtype=bool)
-        counts["expert_games"][:, w] += ~novice
-        counts["novice_games"][:, w] += novice
+        u, novice, head, r_run, s, live = _start_game(rngs, config, reward, counts, w)
         for step in range(MAX_MOVES):
             ue, ua, up, ur, uc = (u[:, 2 + 5 * step + j] for j in range(5))
             qs = q[rows, head, s]
             explore = ue < config.epsilon
             greedy = np.where(qs[:, 1] == qs[:, 0], ua < 0.5, qs[:, 1] > qs[:, 0])
             action = np.where(explore, ua < 0.5, greedy).astype(np.int64)
-            o = o_index[4 * (uc < duel.counter_prob) + 2 * (up < duel.parry_prob) + (ur < duel.end_prob)]
+            o = _reply(duel, o_index, up, ur, uc)
             s2 = nxt[s, action, o]
             target = r_run[rows, s, action, o] + q[rows, head, s2].max(axis=1)
             old = q[rows, head, s, action]
             q[rows, head, s, action] = np.where(live, old + learning_rate * (target - old), old)
-            entered = live & in_n[s2]
-            counts["own_expert"][:, w] += entered & ~explore & ~novice
-            counts["forced_expert"][:, w] += entered & explore & ~novice
-            counts["own_novice"][:, w] += entered & ~explore & novice
-            counts["reward"][:, w] += np.where(live, r_run[rows, s, action, o], 0.0)
-            counts["expert_wins"][:, w] += live & (pos_k[s] + action >= duel.mate_length) & ~novice
+            _count_move(counts, w, live, live & in_n[s2], explore, novice, r_run[rows, s, action, o],
+                        pos_k[s] + action >= duel.mate_length)
             live &= s2 < s_count
             s = np.where(live, s2, s)
             if not live.any():

@@ -49,6 +49,29 @@ def button_policy(theta: np.ndarray, theta_lamp: np.ndarray, length: int, button
     return softmax(theta + theta_lamp[:, None, None] * _next_lamp(length, button, similarity)[None])
 
 
+def _button_rollout(policy, runs: int, length: int, button: bool, button_reward: float, gamma: float,
+                    rng: np.random.Generator) -> list:
+    """One episode per run in the corridor from cell 1 (at most 3 * length steps), actions drawn from
+    ``policy(pos)`` (P(LEFT), P(RIGHT)) per run; returns, from the last step back to the first,
+    ``(s_t, a_t, G_t, alive_t)`` with ``G_t = r_t + gamma * G_{t+1}`` (rewards after a run's episode ended are 0)."""
+    pos, alive = np.ones(runs, dtype=int), np.ones(runs, dtype=bool)
+    states, actions, rewards, masks = [], [], [], []
+    for _t in range(3 * length):
+        pi = policy(pos)
+        act = (rng.random(runs) < pi[:, RIGHT]).astype(int)
+        new, r, done, _ = button_step(pos, act, length, button, button_reward)
+        states.append(pos), actions.append(act), rewards.append(r * alive), masks.append(alive.copy())
+        alive &= ~done
+        pos = new
+        if not alive.any():
+            break
+    steps, ret = [], np.zeros(runs)
+    for s, a, r, m in zip(states[::-1], actions[::-1], rewards[::-1], masks[::-1]):
+        ret = r + gamma * ret
+        steps.append((s, a, ret, m))
+    return steps
+
+
 def train_button_pg(runs: int, episodes: int, length: int, button: bool, use_lamp: bool, similarity: float,
                     learning_rate: float, gamma: float, rng: np.random.Generator, button_reward: float = 1.0):
     """REINFORCE for ``runs`` independent runs (the button, when present, pays ``button_reward``); returns
@@ -56,22 +79,13 @@ def train_button_pg(runs: int, episodes: int, length: int, button: bool, use_lam
     theta, theta_lamp = np.zeros((runs, length, 2)), np.zeros(runs)
     baseline = np.zeros((runs, length))
     next_lamp = _next_lamp(length, button, similarity) if use_lamp else np.zeros((length, 2))
-    rows, horizon = np.arange(runs), 3 * length
+    rows = np.arange(runs)
+
+    def policy(pos):
+        return softmax(theta[rows, pos] + theta_lamp[:, None] * next_lamp[pos])
+
     for _ in range(episodes):
-        pos, alive = np.ones(runs, dtype=int), np.ones(runs, dtype=bool)
-        states, actions, rewards, masks = [], [], [], []
-        for _t in range(horizon):
-            pi = softmax(theta[rows, pos] + theta_lamp[:, None] * next_lamp[pos])
-            act = (rng.random(runs) < pi[:, RIGHT]).astype(int)
-            new, r, done, _ = button_step(pos, act, length, button, button_reward)
-            states.append(pos), actions.append(act), rewards.append(r * alive), masks.append(alive.copy())
-            alive &= ~done
-            pos = new
-            if not alive.any():
-                break
-        ret = np.zeros(runs)
-        for s, a, r, m in zip(states[::-1], actions[::-1], rewards[::-1], masks[::-1]):
-            ret = r + gamma * ret
+        for s, a, ret, m in _button_rollout(policy, runs, length, button, button_reward, gamma, rng):
             pi = softmax(theta[rows, s] + theta_lamp[:, None] * next_lamp[s])
             adv = (ret - baseline[rows, s]) * m
             score = np.eye(2)[a] - pi
@@ -92,21 +106,12 @@ def train_button_linear_pg(runs: int, episodes: int, length: int, learning_rate:
     cells, rows = np.arange(length), np.arange(runs)
     after = phi[np.stack([button_next(cells, LEFT, length), button_next(cells, RIGHT, length)], axis=1)]  # (L, 2, k)
     w, baseline = np.zeros((runs, length + 1)), np.zeros((runs, length))
+
+    def policy(pos):
+        return softmax(np.einsum("rak,rk->ra", after[pos], w))
+
     for _ in range(episodes):
-        pos, alive = np.ones(runs, dtype=int), np.ones(runs, dtype=bool)
-        states, actions, rewards, masks = [], [], [], []
-        for _t in range(3 * length):
-            pi = softmax(np.einsum("rak,rk->ra", after[pos], w))
-            act = (rng.random(runs) < pi[:, RIGHT]).astype(int)
-            new, r, done, _ = button_step(pos, act, length, False, 0.0)
-            states.append(pos), actions.append(act), rewards.append(r * alive), masks.append(alive.copy())
-            alive &= ~done
-            pos = new
-            if not alive.any():
-                break
-        ret = np.zeros(runs)
-        for s, a, r, m in zip(states[::-1], actions[::-1], rewards[::-1], masks[::-1]):
-            ret = r + gamma * ret
+        for s, a, ret, m in _button_rollout(policy, runs, length, False, 0.0, gamma, rng):
             f = after[s]                                                  # (runs, 2, k)
             pi = softmax(np.einsum("rak,rk->ra", f, w))
             adv = (ret - baseline[rows, s]) * m
