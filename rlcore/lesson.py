@@ -47,11 +47,14 @@ def setup(quick: bool = False, seed: int = 0, metrics_path: str = "", torch_thre
           ) -> LessonParams:
     """Validate the shared parameters, apply the plot style, and return them.
 
-    ``quick`` is also switched on by ``RLCORE_QUICK=1``. ``torch_threads`` (for lessons using torch) sets
-    torch's intra-op thread count; 1 or 2 suits a Binder session.
+    ``quick`` is also switched on by ``RLCORE_QUICK=1``; an empty ``metrics_path`` is taken from
+    ``RLCORE_METRICS_PATH`` when that is set (``make test`` has nbval's run of each notebook write its metrics,
+    and the determinism test compares them with papermill's run of the same seed). ``torch_threads`` (for
+    lessons using torch) sets torch's intra-op thread count; 1 or 2 suits a Binder session.
     """
     forced = os.environ.get("RLCORE_QUICK", "") == "1"
-    params = LessonParams(quick=bool(quick) or forced, seed=seed, metrics_path=metrics_path or "")
+    metrics_path = metrics_path or os.environ.get("RLCORE_METRICS_PATH", "")
+    params = LessonParams(quick=bool(quick) or forced, seed=seed, metrics_path=metrics_path)
     apply_style()
     if torch_threads is not None:
         import torch
