@@ -70,6 +70,10 @@ def test_notebook_metrics(notebook_runs):
     assert n["learns every topic"]["entropy_ratio"] <= 0.5         # its choice narrows too: observed 0.28
     gaps = m["narrowing_sweeps"]["gap_by_inv_temp"]
     assert gaps["1.0"] < 0.05 and gaps["6.0"] > gaps["1.0"] + 0.15  # quick: 4 worlds per point
+    # the numbers the predict-then-check questions reveal
+    pc = m["predict_then_check"]
+    assert pc["plain_1layer_sharp_seeds"] <= 2                     # observed 1 of 10 (the seed that learned the ring)
+    assert pc["chooser_overstatement"] == chooser["onpolicy_minus_all_final"] >= 0.2
 
 
 def test_agent_controls_separate_across_worlds():
