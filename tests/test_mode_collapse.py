@@ -217,3 +217,13 @@ def test_d_warmup_trains_d_only():
     warm = train_gans(mix, cfg.replace(d_warmup=30), [3])
     np.testing.assert_array_equal(cold.samples[:, 0], warm.samples[:, 0])
     assert not np.allclose(cold.d_fake[:, 0], warm.d_fake[:, 0])
+
+
+def test_the_papers_network_sizes_reach_the_learner():
+    """The unrolled-GAN paper's settings (256-dimensional latent, batches of 512, 128-unit layers) are valid
+    configs and pass through to the GAN unchanged."""
+    from rlcore.analysis import mode_collapse as mc
+
+    mix, gan = mc.gan_config(mc.ModeCollapseConfig(sigma=0.02, latent=256, batch=512, hidden=128, d_depth=2))
+    assert (gan.latent, gan.batch, gan.hidden, gan.d_depth, mix.sigma) == (256, 512, 128, 2, 0.02)
+    assert mc.ModeCollapseConfig().batch == 256  # the stored arms' batch

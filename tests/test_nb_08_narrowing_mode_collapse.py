@@ -70,6 +70,10 @@ def test_notebook_metrics(notebook_runs):
     assert n["learns every topic"]["entropy_ratio"] <= 0.5         # its choice narrows too: observed 0.28
     gaps = m["narrowing_sweeps"]["gap_by_inv_temp"]
     assert gaps["1.0"] < 0.05 and gaps["6.0"] > gaps["1.0"] + 0.15  # quick: 4 worlds per point
+    # the numbers the predict-then-check questions reveal
+    pc = m["predict_then_check"]
+    assert pc["plain_1layer_sharp_seeds"] <= 2                     # observed 1 of 10 (the seed that learned the ring)
+    assert pc["chooser_overstatement"] == chooser["onpolicy_minus_all_final"] >= 0.2
 
 
 def test_agent_controls_separate_across_worlds():
@@ -162,30 +166,21 @@ def test_prefit_loss_is_a_step_size_blur_not_a_retreat(stored):
 
 
 def test_stored_file_is_what_the_code_produces(stored):
-    """Every stored arm's config is the code's, and the first 200 updates of seed 0 of every arm, retrained alone
-    on the stored snapshot schedule, match the file. Batched and alone differ only by float rounding, which GAN
-    training amplifies: at the first snapshot after the start (40 or 200 updates) observed <= 0.004; by update
-    200 up to 0.4 in the chaotic warmed-up-D arm, whose mode counts still agree. One whole run (plain, one-layer
-    D, 3,000 updates) is retrained too; its end agrees only approximately."""
+    """Every stored arm's config is the code's, and the first 200 updates of seed 0 of one arm (plain, one-layer
+    D), retrained alone, match the file at its first two snapshots (updates 0 and 200). Batched and alone differ
+    only by float rounding, which GAN training amplifies; observed <= 0.004 at update 200. (One arm and one short
+    prefix keep this test to about a second; the arms share all of their training code.)"""
     for name, config in mc.ARMS.items():
-        ref = stored[name]
-        assert ref.config == config, name
-        n_snap = int((ref.snapshot_steps <= 200).sum())
-        cfg = config.replace(seeds=1, steps=200, snapshots=n_snap)
-        again = mc.condense(cfg, mc.run_gan(cfg))
-        assert np.array_equal(again.snapshot_steps, ref.snapshot_steps[:n_snap]), name
-        for i in (0, 1):
-            diff = np.abs(again.samples[0, i].astype(float) - ref.samples[0, i].astype(float)).max()
-            assert diff < 0.05, (name, i, diff)
-        for key, tol in (("modes_captured", 2), ("hq_share", 0.15)):
-            assert abs(float(again.metrics[key][0, -1]) - float(ref.metrics[key][0, n_snap - 1])) <= tol, (name, key)
+        assert stored[name].config == config, name
     ref = stored["plain, 1-layer D"]
-    cfg = ref.config.replace(seeds=1)
+    assert ref.snapshot_steps[1] == 200
+    cfg = ref.config.replace(seeds=1, steps=200, snapshots=2)
     again = mc.condense(cfg, mc.run_gan(cfg))
-    early = np.abs(again.samples[0, :6].astype(float) - ref.samples[0, :6].astype(float)).max()
-    assert early < 0.05                                             # observed 0.014
-    assert abs(int(again.metrics["modes_captured"][0, -1]) - int(ref.metrics["modes_captured"][0, -1])) <= 2
-    assert abs(again.metrics["hq_share"][0, -1] - ref.metrics["hq_share"][0, -1]) < 0.15  # observed 0.011
+    for i in (0, 1):
+        diff = np.abs(again.samples[0, i].astype(float) - ref.samples[0, i].astype(float)).max()
+        assert diff < 0.05, (i, diff)
+    for key, tol in (("modes_captured", 2), ("hq_share", 0.15)):
+        assert abs(float(again.metrics[key][0, 1]) - float(ref.metrics[key][0, 1])) <= tol, key
 
 
 def test_gan_view_raises_instead_of_clipping(stored):

@@ -156,8 +156,9 @@ class ModeCollapseConfig(Config):
                         doc="discriminator learning rate, > 0")
     d_steps: int = param(1, low=1, high=10, ui=(1, 5), doc="discriminator updates per generator update")
     d_depth: int = param(1, low=1, high=4, ui=(1, 3), doc="hidden layers of the discriminator")
-    latent: int = param(4, low=1, high=64, ui=(1, 16), doc="dimension of the latent z")
+    latent: int = param(4, low=1, high=256, ui=(1, 16), doc="dimension of the latent z")
     hidden: int = param(64, low=4, high=512, ui=(16, 128, 16), widget="none", doc="hidden-layer width")
+    batch: int = param(256, low=8, high=4096, ui=(64, 512, 64), widget="none", doc="samples (packs) per update")
     steps: int = param(3000, low=1, ui=(100, 4000, 100), doc="generator updates")
     prefit: int = param(0, low=0, high=20000, ui=(0, 4000, 500),
                         doc="generator pre-fit steps on the data's transport map before the GAN; 0 = none")
@@ -180,7 +181,7 @@ def gan_config(config: ModeCollapseConfig) -> tuple[MixtureConfig, GanConfig]:
     """The learner-level configs for an experiment config."""
     mix = MixtureConfig(kind=config.mixture, n_modes=config.n_modes, sigma=config.sigma)
     gan = GanConfig(steps=config.steps, lr_g=config.lr_g, lr_d=config.lr_d, d_steps=config.d_steps,
-                    d_depth=config.d_depth, hidden=config.hidden, latent=config.latent, pack=config.pack,
+                    d_depth=config.d_depth, hidden=config.hidden, latent=config.latent, pack=config.pack, batch=config.batch,
                     prefit=config.prefit, snapshots=config.snapshots, d_warmup=config.d_warmup)
     return mix, gan
 

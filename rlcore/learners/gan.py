@@ -91,7 +91,7 @@ class GanConfig(Config):
     d_steps: int = param(1, low=1, high=10, ui=(1, 5), doc="discriminator updates per generator update")
     d_depth: int = param(2, low=1, high=4, ui=(1, 3), doc="hidden layers of the discriminator")
     hidden: int = param(64, low=4, high=512, ui=(16, 128, 16), doc="width of every hidden layer")
-    latent: int = param(4, low=1, high=64, ui=(1, 16), doc="dimension of the generator's latent z")
+    latent: int = param(4, low=1, high=256, ui=(1, 16), doc="dimension of the generator's latent z")
     pack: int = param(1, low=1, high=8, ui=(1, 4), doc="samples the discriminator judges together (PacGAN); 1 = plain GAN")
     batch: int = param(256, low=8, high=4096, ui=(64, 512, 64), doc="samples (packs when pack > 1) per update")
     snapshots: int = param(16, low=2, high=200, ui=(2, 40), doc="evenly spaced snapshots kept over training")
