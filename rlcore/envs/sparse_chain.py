@@ -168,7 +168,7 @@ class SparseChainBatch:
     def step(self, actions):
         """Returns ``(next_obs, rewards, terminated, truncated, obs)`` as :meth:`rlcore.envs.vector.EnvBatch.step`."""
         actions = np.asarray(actions)
-        if not np.isin(actions, (0, 1)).all():
+        if ((actions != 0) & (actions != 1)).any():
             raise ValueError(f"actions = {actions!r} are outside the action space Discrete(2)")
         cfg = self.config
         new, at_goal, exited = chain_step(self.position, actions, self.pattern, cfg.distractor_reward > 0,
@@ -182,9 +182,9 @@ class SparseChainBatch:
         terminated = at_goal | exited
         truncated = ~terminated & (self.t >= cfg.max_steps)
         next_obs = self._eye[self.position]
-        for i in np.flatnonzero(terminated | truncated):
-            self.envs[i].reset()
-            self.position[i], self.t[i] = self.envs[i].position, 0
+        for i in np.flatnonzero(terminated | truncated):  # SparseChain.reset's draw, from the copy's generator
+            self.position[i] = self.envs[i].np_random.integers(0, cfg.max_start + 1)
+        self.t[terminated | truncated] = 0
         return next_obs, rewards, terminated, truncated, self._eye[self.position]
 
     def close(self) -> None:

@@ -271,13 +271,25 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
     obs_dim, n_actions = encode(probe.observation_space.sample()[None]).shape[1], int(probe.action_space.n)
     agents = [ActorCritic(obs_dim, n_actions, config.hidden, config.architecture,
                           torch.Generator().manual_seed(s), config.value_init_gain) for s in seeds]
-    weights = {name: torch.stack([a.state_dict()[name] for a in agents]).requires_grad_()
-               for name in agents[0].state_dict()}  # name -> (S, *shape)
-    critic = {name for name in weights if name.startswith(("critic_body.", "value_head."))}
-    optimizer = torch.optim.Adam([
-        {"params": [w for n, w in weights.items() if n not in critic], "lr": config.learning_rate},
-        {"params": [w for n, w in weights.items() if n in critic], "lr": config.critic_learning_rate},
-    ], eps=1e-5, foreach=True)
+    # Each seed's weights are one row of two flat tensors (S, P): the actor's (trunk, policy head) and the critic's
+    # (value head, value network), trained at their own learning rates; layers are views into them.
+    shapes = {name: w.shape for name, w in agents[0].state_dict().items()}
+    groups = {"actor": [n for n in shapes if not n.startswith(("critic_body.", "value_head."))]}
+    groups["critic"] = [n for n in shapes if n not in groups["actor"]]
+    theta = {g: torch.stack([torch.cat([a.state_dict()[n].reshape(-1) for n in names]) for a in agents])
+             .requires_grad_() for g, names in groups.items()}
+
+    def layers() -> dict[str, torch.Tensor]:
+        """name -> (S, *shape), views into the rows of ``theta``."""
+        out = {}
+        for g, names in groups.items():
+            chunks = theta[g].split([shapes[n].numel() for n in names], dim=1)
+            out.update({n: c.view(S, *shapes[n]) for n, c in zip(names, chunks)})
+        return out
+
+    optimizer = torch.optim.Adam([{"params": [theta["actor"]], "lr": config.learning_rate},
+                                  {"params": [theta["critic"]], "lr": config.critic_learning_rate}],
+                                 eps=1e-5, foreach=True)
     base_lrs = [config.learning_rate, config.critic_learning_rate]
     zero_v, separate = config.value_mode == "zero", config.architecture == "separate"
     keep = set(np.unique(np.linspace(0, updates - 1, config.checkpoints).round().astype(int)).tolist()) \
@@ -285,7 +297,7 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
 
     def sync_agents() -> list[ActorCritic]:
         for s, agent in enumerate(agents):
-            agent.load_state_dict({name: w[s].detach() for name, w in weights.items()})
+            agent.load_state_dict({name: w[s].detach() for name, w in layers().items()})
         return agents
 
     logs = [TrainingLog(meta={"config": config.to_dict(), "seed": s}) for s in seeds]
@@ -298,7 +310,7 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
         if config.anneal_lr:
             for group, lr in zip(optimizer.param_groups, base_lrs):
                 group["lr"] = lr * (1.0 - update / updates)
-        states_before = [{n: w[s].detach().clone() for n, w in weights.items()} for s in range(S)] \
+        states_before = [{n: w[s].detach().clone() for n, w in layers().items()} for s in range(S)] \
             if update in keep else None
 
         # 1. rollout: arrays (n_steps, S, n_envs, ...)
@@ -307,13 +319,15 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
         b_actions = np.zeros((n_steps, S, n_envs), dtype=np.int64)
         b_logp, b_rewards = np.zeros((n_steps, S, n_envs)), np.zeros((n_steps, S, n_envs))
         b_term, b_trunc = np.zeros((n_steps, S, n_envs), dtype=bool), np.zeros((n_steps, S, n_envs), dtype=bool)
+        uniforms = np.stack([rng.random((n_steps, n_envs, 1)) for rng in rngs], axis=1)  # (T, S, n, 1)
+        with torch.no_grad():
+            weights = layers()
         for t in range(n_steps):
             b_obs[t] = obs
             with torch.no_grad():
                 logp_all = torch.log_softmax(_forward(weights, torch.from_numpy(obs), separate)[0], -1).double().numpy()
             cdf = np.cumsum(np.exp(logp_all), axis=-1)  # inverse-CDF sampling from pi_old(.|s_t), per seed's rng
-            u = np.stack([rng.random((n_envs, 1)) for rng in rngs])
-            b_actions[t] = np.minimum((u > cdf).sum(-1), n_actions - 1)
+            b_actions[t] = np.minimum((uniforms[t] > cdf).sum(-1), n_actions - 1)
             b_logp[t] = np.take_along_axis(logp_all, b_actions[t][..., None], -1)[..., 0]
             next_o, r, term, trunc, o = envs.step(b_actions[t].reshape(-1))
             b_next_obs[t] = encode(next_o).reshape(S, n_envs, obs_dim)
@@ -356,7 +370,7 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
             order = torch.from_numpy(np.stack([rng.permutation(config.batch_size) for rng in rngs]))
             for k in range(config.num_minibatches):
                 mb = (rows, order[:, k * mb_size:(k + 1) * mb_size])
-                logits, new_value = _forward(weights, f_obs[mb], separate)
+                logits, new_value = _forward(layers(), f_obs[mb], separate)
                 logp_all = torch.log_softmax(logits, dim=-1)
                 new_logp = logp_all.gather(2, f_act[mb][..., None]).squeeze(2)
                 entropy = -(logp_all.exp() * logp_all).sum(-1).mean(1)
@@ -377,7 +391,7 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
                 loss = pg_loss - config.ent_coef * entropy + config.vf_coef * v_loss  # (S,): seeds do not mix
                 optimizer.zero_grad()
                 loss.sum().backward()
-                _clip_grad_norm_per_seed(list(weights.values()), config.max_grad_norm)
+                _clip_grad_norm_per_seed(list(theta.values()), config.max_grad_norm)
                 optimizer.step()
                 with torch.no_grad():
                     stats.append(torch.stack([((ratio - 1) - logratio).mean(1),
@@ -400,13 +414,13 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
 
 
 def _clip_grad_norm_per_seed(params: list[torch.Tensor], max_norm: float) -> None:
-    """``nn.utils.clip_grad_norm_`` for each seed on its own: seed s's gradients (row s of every tensor) are
-    scaled by min(1, max_norm / (|g_s| + 1e-6)), |g_s| the norm over all of that seed's parameters."""
-    params = [p for p in params if p.grad is not None]
-    norms = torch.stack([p.grad.flatten(1).norm(dim=1) for p in params]).norm(dim=0)  # (S,)
-    scale = (max_norm / (norms + 1e-6)).clamp(max=1.0)
-    for p in params:
-        p.grad.mul_(scale.view(-1, *[1] * (p.dim() - 1)))
+    """``nn.utils.clip_grad_norm_`` for each seed on its own: seed s's gradients (row s of every (S, P) tensor)
+    are scaled by min(1, max_norm / (|g_s| + 1e-6)), |g_s| the norm over all of that seed's parameters."""
+    grads = [p.grad for p in params if p.grad is not None]
+    norms = sum(g.square().sum(1) for g in grads).sqrt()  # (S,), each row reduced on its own
+    scale = (max_norm / (norms + 1e-6)).clamp(max=1.0)[:, None]
+    for g in grads:
+        g.mul_(scale)
 
 
 def evaluate_policy(agent: ActorCritic, env_fn: Callable[[], gym.Env], episodes: int, seed: int,
