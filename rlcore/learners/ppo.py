@@ -271,26 +271,21 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
     obs_dim, n_actions = encode(probe.observation_space.sample()[None]).shape[1], int(probe.action_space.n)
     agents = [ActorCritic(obs_dim, n_actions, config.hidden, config.architecture,
                           torch.Generator().manual_seed(s), config.value_init_gain) for s in seeds]
-    # Each seed's weights are one row of two flat tensors (S, P): the actor's (trunk, policy head) and the critic's
-    # (value head, value network), trained at their own learning rates; layers are views into them.
+    # Seed s's weights are row s of one flat tensor theta (S, P), the actor's (trunk, policy head) columns first,
+    # then the critic's (value head, value network); each column has its learning rate; layers are views.
     shapes = {name: w.shape for name, w in agents[0].state_dict().items()}
-    groups = {"actor": [n for n in shapes if not n.startswith(("critic_body.", "value_head."))]}
-    groups["critic"] = [n for n in shapes if n not in groups["actor"]]
-    theta = {g: torch.stack([torch.cat([a.state_dict()[n].reshape(-1) for n in names]) for a in agents])
-             .requires_grad_() for g, names in groups.items()}
+    is_critic = {n: n.startswith(("critic_body.", "value_head.")) for n in shapes}
+    names = sorted(shapes, key=lambda n: is_critic[n])  # stable: actor layers, then critic layers
+    theta = torch.stack([torch.cat([a.state_dict()[n].reshape(-1) for n in names]) for a in agents]).requires_grad_()
+    base_lr = torch.cat([torch.full((shapes[n].numel(),), config.critic_learning_rate if is_critic[n]
+                                    else config.learning_rate) for n in names])  # (P,)
+    adam = _Adam(theta)
 
     def layers() -> dict[str, torch.Tensor]:
         """name -> (S, *shape), views into the rows of ``theta``."""
-        out = {}
-        for g, names in groups.items():
-            chunks = theta[g].split([shapes[n].numel() for n in names], dim=1)
-            out.update({n: c.view(S, *shapes[n]) for n, c in zip(names, chunks)})
-        return out
+        chunks = theta.split([shapes[n].numel() for n in names], dim=1)
+        return {n: c.view(S, *shapes[n]) for n, c in zip(names, chunks)}
 
-    optimizer = torch.optim.Adam([{"params": [theta["actor"]], "lr": config.learning_rate},
-                                  {"params": [theta["critic"]], "lr": config.critic_learning_rate}],
-                                 eps=1e-5, foreach=True)
-    base_lrs = [config.learning_rate, config.critic_learning_rate]
     zero_v, separate = config.value_mode == "zero", config.architecture == "separate"
     keep = set(np.unique(np.linspace(0, updates - 1, config.checkpoints).round().astype(int)).tolist()) \
         if config.checkpoints else set()
@@ -307,9 +302,7 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
     global_step, start = 0, time.perf_counter()
 
     for update in range(updates):
-        if config.anneal_lr:
-            for group, lr in zip(optimizer.param_groups, base_lrs):
-                group["lr"] = lr * (1.0 - update / updates)
+        lr_frac = 1.0 - update / updates if config.anneal_lr else 1.0
         states_before = [{n: w[s].detach().clone() for n, w in layers().items()} for s in range(S)] \
             if update in keep else None
 
@@ -389,10 +382,10 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
                 else:
                     v_loss = 0.5 * ((new_value - f_ret[mb]) ** 2).mean(1)
                 loss = pg_loss - config.ent_coef * entropy + config.vf_coef * v_loss  # (S,): seeds do not mix
-                optimizer.zero_grad()
+                theta.grad = None
                 loss.sum().backward()
-                _clip_grad_norm_per_seed(list(theta.values()), config.max_grad_norm)
-                optimizer.step()
+                _clip_grad_norm_per_seed(theta.grad, config.max_grad_norm)
+                adam.step(base_lr * lr_frac)
                 with torch.no_grad():
                     stats.append(torch.stack([((ratio - 1) - logratio).mean(1),
                                               ((ratio - 1.0).abs() > config.clip_coef).float().mean(1),
@@ -403,7 +396,7 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
                          clip_fraction=float(stats[1, s]), entropy=float(stats[2, s]), value_loss=float(stats[3, s]),
                          policy_loss=float(stats[4, s]),
                          explained_variance=_explained_variance(values[:, s], returns[:, s]),
-                         learning_rate=optimizer.param_groups[0]["lr"])
+                         learning_rate=config.learning_rate * lr_frac)
         if progress is not None:
             progress((update + 1) / updates)
         if stop is not None and stop(sync_agents(), global_step):
@@ -413,14 +406,30 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
     return [PPOResult(agent, log, config, cps, seconds) for agent, log, cps in zip(sync_agents(), logs, checkpoints)]
 
 
-def _clip_grad_norm_per_seed(params: list[torch.Tensor], max_norm: float) -> None:
-    """``nn.utils.clip_grad_norm_`` for each seed on its own: seed s's gradients (row s of every (S, P) tensor)
-    are scaled by min(1, max_norm / (|g_s| + 1e-6)), |g_s| the norm over all of that seed's parameters."""
-    grads = [p.grad for p in params if p.grad is not None]
-    norms = sum(g.square().sum(1) for g in grads).sqrt()  # (S,), each row reduced on its own
-    scale = (max_norm / (norms + 1e-6)).clamp(max=1.0)[:, None]
-    for g in grads:
-        g.mul_(scale)
+def _clip_grad_norm_per_seed(grad: torch.Tensor, max_norm: float) -> None:
+    """``nn.utils.clip_grad_norm_`` for each seed on its own: row s of ``grad`` (S, P), all of seed s's
+    parameters, is scaled by min(1, max_norm / (|g_s| + 1e-6))."""
+    grad.mul_((max_norm / (grad.square().sum(1).sqrt() + 1e-6)).clamp(max=1.0)[:, None])
+
+
+class _Adam:
+    """``torch.optim.Adam``'s arithmetic (betas 0.9, 0.999, eps 1e-5) on a tensor of rows, with a learning rate
+    per column: m <- lerp(m, g, 1 - b1); v <- b2 v + (1 - b2) g^2; theta <- theta - lr / (1 - b1^k) * m /
+    (sqrt(v) / sqrt(1 - b2^k) + eps). Written out: every operation is elementwise, so a row's numbers do not
+    depend on the other rows (torch's fused kernel does not guarantee that)."""
+
+    def __init__(self, theta: torch.Tensor, betas=(0.9, 0.999), eps=1e-5):
+        self.theta, self.betas, self.eps, self.k = theta, betas, eps, 0
+        self.m, self.v = torch.zeros_like(theta), torch.zeros_like(theta)
+
+    @torch.no_grad()
+    def step(self, lr: torch.Tensor) -> None:
+        (b1, b2), g = self.betas, self.theta.grad
+        self.k += 1
+        self.m.lerp_(g, 1 - b1)
+        self.v.mul_(b2).addcmul_(g, g, value=1 - b2)
+        denom = (self.v.sqrt() / math.sqrt(1 - b2 ** self.k)).add_(self.eps)
+        self.theta.addcdiv_(self.m * (lr / (1 - b1 ** self.k)), denom, value=-1.0)
 
 
 def evaluate_policy(agent: ActorCritic, env_fn: Callable[[], gym.Env], episodes: int, seed: int,
