@@ -202,7 +202,8 @@ def profile(learner: str, steps: int) -> dict:
         which = lambda a: ("update forward passes" if torch.is_grad_enabled() else  # noqa: E731
                            "rollout forward passes" if a[1].shape[1] == ZOO["num_envs"] else "value forward passes")
         try:
-            with timed_calls(common + [(rl_ppo, "_forward", None, which)]) as spent:
+            with timed_calls(common + [(rl_ppo, "_forward", None, which),
+                                       (rl_ppo._Adam, "step", "Adam steps", None)]) as spent:
                 total = time_rlcore(0, steps)
         finally:
             rl_ppo.env_batch = original_batch

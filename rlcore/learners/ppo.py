@@ -353,23 +353,23 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
                                                  {k: v[:, s].copy() for k, v in batch.items()}))
 
         # 3. epochs of shuffled minibatches, each seed its own permutation, loss, gradient clip and Adam step
-        f_obs, f_act = torch.from_numpy(per_seed(b_obs)), torch.from_numpy(per_seed(b_actions))
-        f_logp, f_adv, f_ret, f_val = (torch.from_numpy(per_seed(x)).float()
-                                       for x in (b_logp, advantages, returns, values))
+        # every per-sample quantity in one float tensor (S, T*n, obs_dim + 5), so a minibatch is one gather
+        columns = [per_seed(x)[..., None].astype(np.float32) for x in (b_actions, b_logp, advantages, returns, values)]
+        samples = torch.from_numpy(np.concatenate([per_seed(b_obs)] + columns, axis=-1))
         mb_size = config.batch_size // config.num_minibatches
         rows = torch.arange(S)[:, None]
         stats = []
         for _ in range(config.update_epochs):
             order = torch.from_numpy(np.stack([rng.permutation(config.batch_size) for rng in rngs]))
             for k in range(config.num_minibatches):
-                mb = (rows, order[:, k * mb_size:(k + 1) * mb_size])
-                logits, new_value = _forward(layers(), f_obs[mb], separate)
+                mb = samples[rows, order[:, k * mb_size:(k + 1) * mb_size]]
+                mb_obs, (mb_act, mb_logp, adv, mb_ret, mb_val) = mb[..., :obs_dim], mb[..., obs_dim:].unbind(-1)
+                logits, new_value = _forward(layers(), mb_obs, separate)
                 logp_all = torch.log_softmax(logits, dim=-1)
-                new_logp = logp_all.gather(2, f_act[mb][..., None]).squeeze(2)
+                new_logp = logp_all.gather(2, mb_act.long()[..., None]).squeeze(2)
                 entropy = -(logp_all.exp() * logp_all).sum(-1).mean(1)
-                logratio = new_logp - f_logp[mb]
+                logratio = new_logp - mb_logp
                 ratio = logratio.exp()
-                adv = f_adv[mb]
                 if config.norm_adv and mb_size > 1:
                     adv = (adv - adv.mean(1, keepdim=True)) / (adv.std(1, keepdim=True) + 1e-8)
                 pg_loss = torch.max(-adv * ratio,
@@ -377,10 +377,10 @@ def train_ppo_seeds(env_fn: Callable[[], gym.Env], config: PPOConfig, seeds: lis
                 if zero_v:
                     v_loss = torch.zeros(S)
                 elif config.clip_vloss:
-                    v_clipped = f_val[mb] + torch.clamp(new_value - f_val[mb], -config.clip_coef, config.clip_coef)
-                    v_loss = 0.5 * torch.max((new_value - f_ret[mb]) ** 2, (v_clipped - f_ret[mb]) ** 2).mean(1)
+                    v_clipped = mb_val + torch.clamp(new_value - mb_val, -config.clip_coef, config.clip_coef)
+                    v_loss = 0.5 * torch.max((new_value - mb_ret) ** 2, (v_clipped - mb_ret) ** 2).mean(1)
                 else:
-                    v_loss = 0.5 * ((new_value - f_ret[mb]) ** 2).mean(1)
+                    v_loss = 0.5 * ((new_value - mb_ret) ** 2).mean(1)
                 loss = pg_loss - config.ent_coef * entropy + config.vf_coef * v_loss  # (S,): seeds do not mix
                 theta.grad = None
                 loss.sum().backward()
