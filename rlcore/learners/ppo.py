@@ -2,8 +2,8 @@
 
 The loop, after CleanRL's ``ppo.py`` (Huang et al. 2022, "The 37 implementation details of PPO"):
 
-1. Roll out ``num_steps`` steps in each of ``num_envs`` environments (a plain loop over the envs; an env that
-   ends is reset at once). For every step keep s_t, a_t, log pi_old(a_t|s_t), r_t, V(s_t), the flags
+1. Roll out ``num_steps`` steps in each of ``num_envs`` environments (stepped as one batch,
+   :func:`rlcore.envs.vector.env_batch`; an env that ends is reset at once). For every step keep s_t, a_t, log pi_old(a_t|s_t), r_t, V(s_t), the flags
    *terminated* (a true terminal state: its value is 0) and *truncated* (time ran out: not terminal), and the
    true next observation s'_t (the final observation when the episode ended).
 2. Generalized advantage estimation, with the two kinds of episode end kept apart (:func:`compute_gae`)::
@@ -26,6 +26,12 @@ separate networks (``architecture="separate"``); orthogonal initialization (gain
 the policy head, ``value_init_gain``, 1 by default, on the value head). The value head has its own learning
 rate (``critic_learning_rate``).
 ``value_mode="zero"`` is the ablation V == 0: advantages use V = 0 everywhere and no value loss is trained.
+
+Seeds: :func:`train_ppo_seeds` trains S seeds in one set of tensors, a leading seed axis on every array and
+weight (each seed's weights are one row of a flat tensor; layers are batched matrix products over that axis). A
+seed's losses, gradient-norm clip and Adam moments touch only its own row, and its generators are its own, so
+each seed's run is bit-for-bit the run of that seed alone (tests/test_ppo_seeds.py); :func:`train_ppo` is the
+case S = 1.
 
 Logged per update: approximate KL (the k3 estimator mean((rho - 1) - log rho)), clip fraction, entropy,
 explained variance 1 - Var(R - V) / Var(R), losses. ``checkpoints > 0`` keeps that many snapshots, evenly
