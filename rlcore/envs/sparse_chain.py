@@ -18,6 +18,8 @@ Options:
 
 The observation is the one-hot vector of the current cell (float32). :func:`chain_step` is the transition
 on arrays, shared by ``step`` and by vectorized evaluation in :mod:`rlcore.analysis.ppo_advantage`.
+:class:`SparseChainBatch` (``SparseChain.batched(envs)``) steps many copies at once on arrays, each copy's
+reward draws and resets taken from its own generator, so every copy matches stepping it alone exactly.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import numpy as np
 from ..config import Config, param
 from ._registry import register_env
 
-__all__ = ["SparseChainConfig", "SparseChain", "chain_pattern", "chain_step"]
+__all__ = ["SparseChainConfig", "SparseChain", "SparseChainBatch", "chain_pattern", "chain_step"]
 
 
 @dataclass(frozen=True)
@@ -131,5 +133,62 @@ class SparseChain(gym.Env):
         terminated = bool(at_goal or exited)
         truncated = bool(not terminated and self.t >= self._max_steps)
         return self._obs(), reward, terminated, truncated, {"position": self.position}
+
+    @classmethod
+    def batched(cls, envs) -> "SparseChainBatch | None":
+        """The copies ``envs`` stepped on arrays (None if their configs differ)."""
+        return SparseChainBatch(envs) if all(e.config == envs[0].config for e in envs) else None
+
+
+class SparseChainBatch:
+    """Copies of one :class:`SparseChain` stepped on arrays (the interface of :class:`rlcore.envs.vector.EnvBatch`).
+
+    Positions and clocks live in arrays and move by :func:`chain_step`; the random draws (does the goal pay,
+    where does the next episode start) come from each copy's own generator, in the copy's own order (reward
+    before reset), so copy i's numbers equal those of ``envs[i]`` stepped alone.
+    """
+
+    def __init__(self, envs):
+        self.envs = list(envs)
+        self.config = envs[0].config
+        self.pattern = envs[0].pattern
+        self.position = np.zeros(len(envs), dtype=np.int64)
+        self.t = np.zeros(len(envs), dtype=np.int64)
+        self._eye = np.eye(self.config.length, dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self.envs)
+
+    def reset(self, seeds) -> np.ndarray:
+        for i, (env, s) in enumerate(zip(self.envs, seeds)):
+            env.reset(seed=int(s))
+            self.position[i], self.t[i] = env.position, 0
+        return self._eye[self.position]
+
+    def step(self, actions):
+        """Returns ``(next_obs, rewards, terminated, truncated, obs)`` as :meth:`rlcore.envs.vector.EnvBatch.step`."""
+        actions = np.asarray(actions)
+        if ((actions != 0) & (actions != 1)).any():
+            raise ValueError(f"actions = {actions!r} are outside the action space Discrete(2)")
+        cfg = self.config
+        new, at_goal, exited = chain_step(self.position, actions, self.pattern, cfg.distractor_reward > 0,
+                                          cfg.setback)
+        self.position, self.t = new, self.t + 1
+        rewards = np.zeros(len(self.envs))
+        for i in np.flatnonzero(at_goal):  # each copy's own draw, as in step
+            if self.envs[i].np_random.random() < cfg.reward_prob:
+                rewards[i] = float(cfg.goal_reward)
+        rewards[exited] = float(cfg.distractor_reward)
+        terminated = at_goal | exited
+        truncated = ~terminated & (self.t >= cfg.max_steps)
+        next_obs = self._eye[self.position]
+        for i in np.flatnonzero(terminated | truncated):  # SparseChain.reset's draw, from the copy's generator
+            self.position[i] = self.envs[i].np_random.integers(0, cfg.max_start + 1)
+        self.t[terminated | truncated] = 0
+        return next_obs, rewards, terminated, truncated, self._eye[self.position]
+
+    def close(self) -> None:
+        for env in self.envs:
+            env.close()
 
 register_env("SparseChain", f"{__name__}:SparseChain")
