@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..analysis.gae import decompose_advantage
 from ..learners.ppo import compute_gae
 from . import Case, Exercise, Mistake, register
 
@@ -80,5 +81,76 @@ gae = register(Exercise(
         Mistake("off by one in time", _shifted_values,
                 "use next_values[t] = V(s'_t), the state after step t, rather than values[t + 1]: they differ "
                 "wherever an episode ended at t"),
+    ),
+))
+
+
+# --- the advantage split: the part of A that reward carries --------------------------------------------------
+
+def reward_part(rewards, terminated, truncated, gamma, lam) -> np.ndarray:
+    """A^R, the reward part of the GAE(lambda) advantage: GAE computed with every value set to 0, i.e. the sum
+    of (gamma lambda)^l r_{t+l} up to the end of t's episode (:func:`rlcore.analysis.gae.decompose_advantage`)."""
+    zeros = np.zeros_like(np.asarray(rewards, dtype=np.float64))
+    return decompose_advantage(rewards, zeros, zeros, terminated, truncated, gamma, lam).reward
+
+
+def _split_cases(rng: np.random.Generator):
+    for t, n, p_end, gamma, lam in ((1, 1, 0.0, 0.9, 0.95), (7, 1, 0.3, 0.99, 0.9), (15, 3, 0.2, 0.9, 0.5),
+                                    (40, 4, 0.1, 0.97, 0.95)):
+        terminated, truncated = _episode_flags(rng, t, n, p_end)
+        rewards = np.where(rng.random((t, n)) < 0.2, rng.normal(size=(t, n)), 0.0)
+        yield Case(dict(rewards=rewards, terminated=terminated, truncated=truncated, gamma=gamma, lam=lam),
+                   f"T={t} steps x {n} envs, gamma={gamma}, lambda={lam}, sparse rewards, "
+                   f"{int(terminated.sum())} terminations, {int(truncated.sum())} truncations")
+    t = 12
+    rewards, terminated, truncated = np.zeros((t, 2)), np.zeros((t, 2), bool), np.zeros((t, 2), bool)
+    rewards[5, 0], terminated[5, 0] = 1.0, True   # a goal reward at the last step of env 0's episode
+    rewards[9, 1], truncated[3, 1] = 1.0, True    # env 1: a time-limit cut at t = 3, a reward later
+    yield Case(dict(rewards=rewards, terminated=terminated, truncated=truncated, gamma=0.99, lam=0.95),
+               "one goal reward at an episode's terminal step (env 0) and one after a truncation (env 1)")
+    yield Case(dict(rewards=np.zeros((6, 2)), terminated=np.zeros((6, 2), bool), truncated=np.zeros((6, 2), bool),
+                    gamma=0.9, lam=0.9), "every reward zero (the reward part must be zero everywhere)")
+
+
+def _discounted(rewards, terminated, truncated, gamma, lam, *, cut=True, discount=None):
+    done = np.asarray(terminated, bool) | np.asarray(truncated, bool)
+    out, carry = np.zeros_like(np.asarray(rewards, dtype=np.float64)), np.zeros_like(rewards[0], dtype=np.float64)
+    for t in reversed(range(len(rewards))):
+        carry = rewards[t] + (gamma * lam if discount is None else discount) * (np.where(done[t], 0.0, carry)
+                                                                                if cut else carry)
+        out[t] = carry
+    return out
+
+
+def _future_only(rewards, terminated, truncated, gamma, lam):
+    done = np.asarray(terminated, bool) | np.asarray(truncated, bool)
+    full = _discounted(rewards, terminated, truncated, gamma, lam)
+    later = np.concatenate([full[1:], np.zeros_like(full[:1])], axis=0)
+    return gamma * lam * np.where(done, 0.0, later)
+
+
+split_exercise = register(Exercise(
+    name="reward_part", lesson="03_ppo_advantage",
+    prompt="reward_part(rewards, terminated, truncated, gamma, lam) -> A^R, the part of the GAE advantage that "
+           "reward carries (GAE with every value set to 0), time-first arrays (T, ...)",
+    reference=reward_part,
+    cases=_split_cases,
+    mistakes=(
+        Mistake("raw rewards", lambda rewards, **kw: np.asarray(rewards, dtype=np.float64).copy(),
+                "A^R at t collects the rewards that follow t in its episode, weighted (gamma lambda)^l, not only "
+                "r_t: with sparse rewards that is how a goal reward reaches earlier steps"),
+        Mistake("discounted return (gamma only)", lambda **kw: _discounted(**kw, discount=kw["gamma"]),
+                "with the values set to 0 each TD error is r_t, and GAE weighs r_{t+l} by (gamma lambda)^l: you "
+                "left lambda out (that is the discounted return)"),
+        Mistake("sum runs across episodes", lambda **kw: _discounted(**kw, cut=False),
+                "stop the sum at the end of each episode (terminated or truncated): a reward of the next episode "
+                "is not a consequence of this step"),
+        Mistake("cut only at terminations", lambda truncated, **kw: _discounted(
+                    truncated=np.zeros_like(np.asarray(truncated, bool)), **kw),
+                "a truncation (time limit) also ends the episode in the batch: the rewards after it belong to a new "
+                "episode, so cut the sum there too (the value part is what keeps gamma V(s') at a truncation)"),
+        Mistake("off by one in time", lambda **kw: _future_only(**kw),
+                "A^R at t starts with r_t itself (the TD error at t is r_t + gamma V(s') - V(s)); you began the "
+                "sum at r_{t+1}"),
     ),
 ))
