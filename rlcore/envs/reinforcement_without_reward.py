@@ -81,7 +81,7 @@ class ReachArm(gym.Env):
         self.arm = arm_matrix(angle_deg, gain)
         self.noise_std, self.tolerance = noise_std, tolerance
         self.observation_space = gym.spaces.Box(-1.0, 1.0, (2,), np.float64)
-        self.action_space = gym.spaces.Box(-np.inf, np.inf, (2,), np.float64)
+        self.action_space = gym.spaces.Box(-10.0, 10.0, (2,), np.float64)  # motor commands
 
     def reset(self, *, seed=None, options=None):
         super().reset(seed=seed)

@@ -156,30 +156,33 @@ def train_goal_grid(learner: str, *, n: int, episodes: int, envs: int, runs: int
             for _ in range(relabels):
                 later = rng.integers(np.arange(1, H + 1)[:, None], H + 1, size=(H, runs * envs))
                 goal_sets.append(S[later, np.arange(runs * envs)])
-        later_mask = np.triu(np.ones((H, H), bool))[:, :, None]      # [t, t'] : t' >= t
-        for k, G in enumerate(goal_sets):
-            commanded = k == 0
-            pays = (G == g_star) if commanded else np.ones_like(G, bool)  # the designer's reward for this goal
-            hit = S[1:] == G                                       # (H, B): step t reaches its goal
-            eq = (S[1:][None, :, :] == G[:, None, :]) & later_mask  # [t, t', b]: step t' reaches goal of t
-            first = np.argmax(eq, axis=1)                          # first such t' >= t
-            ret = np.where(eq.any(1) & pays, gamma ** (first - np.arange(H)[:, None]), 0.0)
-            reward = hit & pays
-            valid = live[:-1] & (S[:-1] != G)                      # steps taken before standing on the goal
-            if commanded and learner == "reward-gated":
-                valid = valid & reward.any(0)[None, :]             # learn only from episodes that earned r > 0
-            events += np.bincount(rr, (reward & valid).sum(0), minlength=runs)
-            for t in range(H - 1, -1, -1):
-                v = valid[t]
-                if not v.any():
-                    continue
-                idx = (rr[v], G[t][v], S[t][v], A[t][v])
-                if td:
-                    boot = np.where(hit[t][v], 0.0, gamma * Q[rr[v], G[t][v], S[t + 1][v]].max(-1))
-                    target = reward[t][v] + boot
-                else:
-                    target = ret[t][v]
-                Q[idx] += alpha * (target - Q[idx])
+        # every goal set's updates are applied together, one time step at a time from the end (entries that
+        # collide within one step, e.g. a hindsight goal drawn twice, keep one of their updates)
+        G = np.concatenate(goal_sets, axis=1)                      # (H, B * sets)
+        sets = len(goal_sets)
+        Sx, Ax, lx, rx = np.tile(S, sets), np.tile(A, sets), np.tile(live, sets), np.tile(rr, sets)
+        commanded = np.arange(G.shape[1]) < runs * envs
+        pays = (G == g_star) | ~commanded                          # the designer's reward for this goal
+        hit = Sx[1:] == G                                          # (H, Bx): step t reaches its goal
+        eq = (Sx[1:][None, :, :] == G[:, None, :]) & np.triu(np.ones((H, H), bool))[:, :, None]
+        first = np.argmax(eq, axis=1)                              # first t' >= t whose step reaches t's goal
+        ret = np.where(eq.any(1) & pays, gamma ** (first - np.arange(H)[:, None]), 0.0)
+        reward = hit & pays
+        valid = lx[:-1] & (Sx[:-1] != G)                           # steps taken before standing on the goal
+        if learner == "reward-gated":
+            valid = valid & reward.any(0)[None, :]                 # learn only from episodes that earned r > 0
+        events += np.bincount(rx, (reward & valid).sum(0), minlength=runs)
+        for t in range(H - 1, -1, -1):
+            v = valid[t]
+            if not v.any():
+                continue
+            idx = (rx[v], G[t][v], Sx[t][v], Ax[t][v])
+            if td:
+                boot = np.where(hit[t][v], 0.0, gamma * Q[rx[v], G[t][v], Sx[t + 1][v]].max(-1))
+                target = reward[t][v] + boot
+            else:
+                target = ret[t][v]
+            Q[idx] += alpha * (target - Q[idx])
         if eval_every and ((episode + envs) % eval_every == 0 or episode + envs >= episodes):
             curve.append(grid_success(Q, n, horizon, rng))
             at.append(episode + envs)

@@ -1,0 +1,114 @@
+"""Figures of lesson 04: the donut habit's half-life, reaching by a delta rule, the goal grid's learners."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import color, label, mean_band, subplots
+
+__all__ = ["donut_figure", "reach_figure", "grid_figure"]
+
+
+def donut_figure(result, lr=None, cost=None):
+    """Left: the habit's size (expected donuts per lagoon visit) over updates, every run and exact gradient
+    ascent, at the marked (lr, cost). Middle: share of runs whose habit has halved, against the training budget,
+    for every learning rate at the marked cost. Right: simulated against exact half-life over the whole grid."""
+    from ..analysis.reinforcement_without_reward import DONUT_COSTS, DONUT_LRS
+    cfg = result.config
+    lr, cost = cfg.lr if lr is None else lr, cfg.cost if cost is None else cost
+    i, j = result.cell(lr, cost)
+    fig, (ax1, ax2, ax3) = subplots(3, width=4.3, height=3.4)
+    steps = np.arange(result.theta.shape[0])
+    size0 = result.size(result.theta[0, i, j, 0])
+    ax1.plot(steps, result.size(result.theta[:, i, j]), color=color(0), lw=0.6, alpha=0.35)
+    ax1.plot(steps, result.size(result.exact[:, i, j]), color="k", lw=2, ls="--", label="exact expected gradient")
+    ax1.axhline(size0 / 2, color=color(1), lw=1, ls=":", label="half the initial habit")
+    ax1.set_ylim(0, cfg.max_loops)
+    ax1.legend(fontsize=8, loc="upper right")
+    label(ax1, "updates (one race each)", "habit: expected donuts per visit", f"lr {lr:g}, donut cost {cost:g}")
+    budgets = np.unique(np.geomspace(1, result.theta.shape[0] - 1, 60).astype(int))
+    for k, l in enumerate(DONUT_LRS):
+        h = result.half_lives[k, j]
+        ax2.plot(budgets, (h[None, :] <= budgets[:, None]).mean(1), color=color(k), lw=2, label=f"lr {l:g}")
+        e = result.exact_half_lives[k, j]
+        if np.isfinite(e):
+            ax2.axvline(e, color=color(k), ls="--", lw=1)
+    ax2.set_xscale("log")
+    ax2.set_ylim(-0.03, 1.03)
+    ax2.legend(fontsize=8, loc="upper left")
+    label(ax2, "training budget (updates)", "share of runs whose habit halved",
+          f"cost {cost:g} (dashed: exact half-life)")
+    cap = result.theta.shape[0] - 1
+    for k, l in enumerate(DONUT_LRS):
+        for m, c in enumerate(DONUT_COSTS):
+            e = result.exact_half_lives[k, m]
+            med = np.median(result.half_lives[k, m])
+            x, y = min(e, 2 * cap), min(med, 2 * cap)
+            ax3.scatter(x, y, color=color(k), marker="osD^"[m], s=30, zorder=3,
+                        label=f"cost {c:g}" if k == 0 else None, edgecolor="k" if (k, m) == (i, j) else "none")
+    ax3.plot([5, 2 * cap], [5, 2 * cap], color="0.5", lw=1)
+    ax3.axhline(cap, color="0.6", lw=1, ls=":")
+    ax3.axvline(cap, color="0.6", lw=1, ls=":")
+    ax3.set_xscale("log")
+    ax3.set_yscale("log")
+    ax3.legend(fontsize=7, loc="upper left")
+    label(ax3, "exact half-life (updates)", "median simulated half-life",
+          f"all settings (beyond {cap}: not within budget)")
+    return fig
+
+
+def reach_figure(result, angle=None):
+    """Left: RMS reach error over reaches at the marked angle for the three update rules, with the closed form
+    of the mean map under the delta rule. Right: final error against how crooked the arm is."""
+    from ..analysis.reinforcement_without_reward import REACH_ANGLES, REACH_MODES, expected_reach_error
+    cfg = result.config
+    angle = cfg.angle if angle is None else angle
+    fig, (ax1, ax2) = subplots(2, width=4.8, height=3.4)
+    x = np.arange(cfg.reaches + 1)
+    names = {"delta": "delta rule, zero reward", "none": "no updates", "reward-gated": "updates gated on reward"}
+    for k, mode in enumerate(REACH_MODES):
+        mean_band(ax1, x, result.errors[angle, mode].T, label=names[mode], i=k)
+    ax1.plot(x, expected_reach_error(angle, cfg.gain, cfg.lr, cfg.reaches), color="k", ls="--", lw=1,
+             label="closed form (mean map)")
+    ax1.axhline(cfg.tolerance, color="0.5", ls=":", lw=1, label="bottle reached (tolerance)")
+    ax1.set_yscale("log")
+    ax1.legend(fontsize=8)
+    label(ax1, "reaches", "RMS reach error", f"arm rotated {angle} degrees")
+    for k, mode in enumerate(REACH_MODES):
+        final = [np.median(result.errors[a, mode][-1]) for a in REACH_ANGLES]
+        ax2.plot(REACH_ANGLES, final, color=color(k), marker="o", lw=2, label=names[mode])
+    ax2.plot(REACH_ANGLES, [result.errors[a, "none"][0].mean() for a in REACH_ANGLES], color="0.4", ls=":",
+             label="before learning")
+    ax2.axvline(90, color="0.6", lw=1)
+    ax2.axvline(angle, color="0.3", lw=1, ls="--")
+    ax2.set_yscale("log")
+    ax2.legend(fontsize=8)
+    label(ax2, "arm rotation (degrees)", f"median error after {cfg.reaches} reaches", "where the delta rule works")
+    return fig
+
+
+def grid_figure(result, n=None):
+    """Left: greedy success on the rewarded goal g* over training. Middle: share of never-rewarded goals solved.
+    Right: final share solved against grid size, with each learner's reward events per episode."""
+    from ..analysis.reinforcement_without_reward import GRID_LEARNERS, GRID_SIZES, random_walk_success
+    cfg = result.config
+    n = cfg.n if n is None else n
+    fig, (ax1, ax2, ax3) = subplots(3, width=4.3, height=3.4)
+    for k, learner in enumerate(GRID_LEARNERS):
+        at = result.runs[n, learner]["episodes_at"]
+        mean_band(ax1, at, result.rewarded(n, learner).T, label=learner, i=k)
+        mean_band(ax2, at, result.others_solved(n, learner).T, label=learner, i=k)
+    ax1.axhline(random_walk_success(n), color="0.5", ls=":", lw=1, label="random walk (all goals)")
+    ax1.set_ylim(-0.03, 1.03)
+    ax2.set_ylim(-0.03, 1.03)
+    ax1.legend(fontsize=7, loc="lower right")
+    label(ax1, "training episodes", "greedy success on g* (over starts)", f"the rewarded goal, {n}x{n} grid")
+    label(ax2, "training episodes", f"share of never-rewarded goals solved",
+          f"solved: success >= {cfg.solved:g} from every start on average")
+    for k, learner in enumerate(GRID_LEARNERS):
+        solved = [result.others_solved(m, learner)[-1].mean() for m in GRID_SIZES]
+        ax3.plot(GRID_SIZES, solved, color=color(k), marker="o", lw=2, label=learner)
+    ax3.set_xticks(GRID_SIZES)
+    ax3.set_ylim(-0.03, 1.03)
+    label(ax3, "grid side n", "never-rewarded goals solved", f"after {cfg.episodes} episodes")
+    return fig
