@@ -81,7 +81,7 @@ class ReachArm(gym.Env):
         self.arm = arm_matrix(angle_deg, gain)
         self.noise_std, self.tolerance = noise_std, tolerance
         self.observation_space = gym.spaces.Box(-1.0, 1.0, (2,), np.float64)
-        self.action_space = gym.spaces.Box(-10.0, 10.0, (2,), np.float64)  # motor commands
+        self.action_space = gym.spaces.Box(-1.0, 1.0, (2,), np.float64)  # commands; see step
 
     def reset(self, *, seed=None, options=None):
         super().reset(seed=seed)
@@ -90,6 +90,8 @@ class ReachArm(gym.Env):
         return self.intended.copy(), {}
 
     def step(self, action):
+        """The command is used as given (the space's bounds only describe typical commands: the learners'
+        maps send unit intentions to commands of norm near 1 / gain)."""
         motion = self.arm @ np.asarray(action, dtype=float) + self.noise_std * self.np_random.normal(size=2)
         reached = float(np.linalg.norm(motion - self.intended) < self.tolerance)
         return self.intended.copy(), reached, True, False, {"motion": motion}
