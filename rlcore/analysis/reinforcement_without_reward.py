@@ -234,6 +234,7 @@ class GridConfig(Config):
     eval_every: int = param(80, low=8, high=100000, ui=(8, 800, 8), doc="episodes between evaluations, >= 8")
     solved: float = param(0.9, low=0.0, high=1.0, low_open=True, ui=(0.5, 1.0, 0.05),
                           doc="a goal counts as solved when greedy success over starts reaches this")
+    all_sizes: bool = param(True, doc="train every size of GRID_SIZES (False: only n, e.g. in quick mode)")
     seed: int = param(0, low=0, widget="none", doc="seed of the runs")
 
     def check(self) -> None:
@@ -310,7 +311,7 @@ def random_walk_success(n: int) -> float:
 @functools.lru_cache(maxsize=8)
 def _train_grid(config: GridConfig) -> GridResult:
     runs = {}
-    for s, n in enumerate(GRID_SIZES):
+    for n in (GRID_SIZES if config.all_sizes else (config.n,)):
         for k, learner in enumerate(GRID_LEARNERS):
             rng = np.random.default_rng([config.seed, n, k])
             runs[n, learner] = train_goal_grid(
@@ -322,5 +323,5 @@ def _train_grid(config: GridConfig) -> GridResult:
 
 
 def run_grid(config: GridConfig) -> GridResult:
-    """Train every learner at every size (cached; ``n`` only marks the size shown)."""
-    return GridResult(config, _train_grid(config.replace(n=GRID_SIZES[0])).runs)
+    """Train every learner at every size (cached; ``n`` only marks the size shown), or at ``n`` only."""
+    return GridResult(config, _train_grid(config.replace(n=GRID_SIZES[0]) if config.all_sizes else config).runs)

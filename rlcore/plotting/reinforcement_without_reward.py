@@ -20,7 +20,8 @@ def donut_figure(result, lr=None, cost=None):
     fig, (ax1, ax2, ax3) = subplots(3, width=4.3, height=3.4)
     steps = np.arange(result.theta.shape[0])
     size0 = result.size(result.theta[0, i, j, 0])
-    ax1.plot(steps, result.size(result.theta[:, i, j]), color=color(0), lw=0.6, alpha=0.35)
+    every = max(1, len(steps) // 400)  # at most ~400 points per line
+    ax1.plot(steps[::every], result.size(result.theta[::every, i, j]), color=color(0), lw=0.6, alpha=0.35)
     ax1.plot(steps, result.size(result.exact[:, i, j]), color="k", lw=2, ls="--", label="exact expected gradient")
     ax1.axhline(size0 / 2, color=color(1), lw=1, ls=":", label="half the initial habit")
     ax1.set_ylim(0, cfg.max_loops)
@@ -34,6 +35,7 @@ def donut_figure(result, lr=None, cost=None):
         if np.isfinite(e):
             ax2.axvline(e, color=color(k), ls="--", lw=1)
     ax2.set_xscale("log")
+    ax2.minorticks_off()
     ax2.set_ylim(-0.03, 1.03)
     ax2.legend(fontsize=8, loc="upper left")
     label(ax2, "training budget (updates)", "share of runs whose habit halved",
@@ -51,6 +53,7 @@ def donut_figure(result, lr=None, cost=None):
     ax3.axvline(cap, color="0.6", lw=1, ls=":")
     ax3.set_xscale("log")
     ax3.set_yscale("log")
+    ax3.minorticks_off()
     ax3.legend(fontsize=7, loc="upper left")
     label(ax3, "exact half-life (updates)", "median simulated half-life",
           f"all settings (beyond {cap}: not within budget)")
@@ -72,6 +75,7 @@ def reach_figure(result, angle=None):
              label="closed form (mean map)")
     ax1.axhline(cfg.tolerance, color="0.5", ls=":", lw=1, label="bottle reached (tolerance)")
     ax1.set_yscale("log")
+    ax1.minorticks_off()
     ax1.legend(fontsize=8)
     label(ax1, "reaches", "RMS reach error", f"arm rotated {angle} degrees")
     for k, mode in enumerate(REACH_MODES):
@@ -82,6 +86,7 @@ def reach_figure(result, angle=None):
     ax2.axvline(90, color="0.6", lw=1)
     ax2.axvline(angle, color="0.3", lw=1, ls="--")
     ax2.set_yscale("log")
+    ax2.minorticks_off()
     ax2.legend(fontsize=8)
     label(ax2, "arm rotation (degrees)", f"median error after {cfg.reaches} reaches", "where the delta rule works")
     return fig
@@ -106,9 +111,10 @@ def grid_figure(result, n=None):
     label(ax2, "training episodes", f"share of never-rewarded goals solved",
           f"solved: success >= {cfg.solved:g} from every start on average")
     for k, learner in enumerate(GRID_LEARNERS):
-        solved = [result.others_solved(m, learner)[-1].mean() for m in GRID_SIZES]
-        ax3.plot(GRID_SIZES, solved, color=color(k), marker="o", lw=2, label=learner)
-    ax3.set_xticks(GRID_SIZES)
+        sizes = sorted({m for m, _ in result.runs})
+        solved = [result.others_solved(m, learner)[-1].mean() for m in sizes]
+        ax3.plot(sizes, solved, color=color(k), marker="o", lw=2, label=learner)
+    ax3.set_xticks(sizes)
     ax3.set_ylim(-0.03, 1.03)
     label(ax3, "grid side n", "never-rewarded goals solved", f"after {cfg.episodes} episodes")
     return fig
