@@ -284,6 +284,8 @@ class GridResult:
             out[f"episodes_to_rewarded[{key}]"] = float(np.median(need))
             need = self.episodes_needed(self.others_solved(n, learner), n, learner, 0.5)
             out[f"episodes_to_half_others[{key}]"] = float(np.median(need))
+            need = self.episodes_needed(self.others_solved(n, learner), n, learner, 0.9)
+            out[f"episodes_to_most_others[{key}]"] = float(np.median(need))
         return out
 
 
