@@ -146,11 +146,10 @@ def _train_donut(config: DonutConfig) -> DonutResult:
 
 def run_donut(config: DonutConfig) -> DonutResult:
     """Train the whole lr x cost grid (cached; ``lr`` and ``cost`` only mark the setting shown)."""
-    return DonutResult(config, *_fields(_train_donut(config.replace(lr=DONUT_LRS[0], cost=DONUT_COSTS[0]))))
-
-
-def _fields(result):
-    return result.theta, result.exact
+    base = _train_donut(config.replace(lr=DONUT_LRS[0], cost=DONUT_COSTS[0]))
+    result = DonutResult(config, base.theta, base.exact)
+    result.__dict__.update(half_lives=base.half_lives, exact_half_lives=base.exact_half_lives)  # reuse the cache
+    return result
 
 
 # ------------------------------------------------------------------------------------------------- the bottle
