@@ -1,27 +1,35 @@
 """Claims of 04_reinforcement_without_reward, each with its control, from the quick run's metrics and across
->= 10 seeds directly from rlcore (seeds other than the notebook's).
+>= 10 seeds directly from rlcore (seeds other than the notebook's). Results that hold by construction (a learner
+that gets no reward event for a goal never updates it) are unit tests in test_reinforcement_without_reward.py.
 
-1. The donut habit (item 10): where exact gradient ascent halves the habit well within the budget, every sampled
-   REINFORCE run halves it too, with a median half-life near the exact one; where the exact half-life exceeds the
-   budget (a cheap donut, a small learning rate) the habit survives in every run. Control: a donut that costs
-   nothing (c = 0) has no drift: the mean change of the habit's logit is within noise of zero, and at a high
-   learning rate the habit grows in some runs and shrinks in others, while with c > 0 it never grows.
+1. The donut habit (item 10). Scored at the end of the budget (size <= half the initial one) against the free
+   habit (c = 0) as control. Where the reward's signal-to-noise is high (race noise 0.1, running-mean baseline),
+   every run with c > 0 ends below half, none grows, and the first-passage half-life is near exact gradient
+   ascent's; the free habit ends below half in far fewer runs. Where it fails: at race noise 1.0, or without a
+   baseline, a cheap donut (c = 0.005) grows in some runs and the first-passage half-life falls well below the
+   exact one (noise, not the cost, crosses the line). Where the exact half-life exceeds the budget (lr 0.01, c
+   0.005) the habit survives in every run, while the same cost at lr 0.3 halves it in every run.
 2. Learning from intention (item 11): the delta rule on intended vs. actual motion, with zero reward, cuts reach
-   error by > 90% for arm rotations of 30-70 degrees; no updates (control) and reward-gated updates (control:
-   never rewarded, so never updated) leave it exactly where it was. Where it fails: past 90 degrees the delta
-   rule diverges. Where gating does not block: at 10 degrees the arm already hits the bottle and gating learns.
-3. Bootstrapping (item 12, C9): with hindsight relabelling TD solves >= 50% of never-rewarded goals (all, in
-   fact); without relabelling TD, Monte Carlo and reward-gated learners solve <= 5%. Control separating
-   bootstrapping from reward events: MC + relabelling, with at least as many relabelled reward events, needs at
-   least twice as many episodes as TD + relabelling to solve 90% of the never-rewarded goals, in every seed. On the rewarded goal, TD needs fewer episodes
-   than the reward-gated learner.
+   error by > 90% for rotations of 20-70 degrees, against no updates (control). Reward gating is a cliff in the
+   untrained arm's hit rate: with about one hit in 60 reaches (tolerance 0.4 at 30 degrees) or more it learns
+   like the delta rule; with one in 1,300 or fewer (tolerance <= 0.35) it stays where it started. Past 90 degrees
+   the delta rule diverges.
+3. The grid (item 12). (a) Bootstrapping in the technical sense (TD vs. MC, the same relabelled reward events):
+   TD + relabelling solves 90% of the never-rewarded goals at least twice as fast as MC + relabelling at n = 5
+   in every seed, and by a margin on medians at n = 4 and n = 6 (ratio about 2 to 8, or MC not within budget).
+   (b) On the rewarded goal, TD ends reliable (late success >= 0.98) in every run, Monte Carlo and the
+   reward-gated learner in far fewer. (c) "Learning from failures" (MC vs. reward-gated, the thread's sense of
+   bootstrapping: updating when no reward came) does not speed up g* here: MC is not faster than the gated learner.
 """
 
 import numpy as np
 import pytest
 
-from rlcore.analysis.reinforcement_without_reward import (DONUT_COSTS, DONUT_LRS, REACH_ANGLES, DonutConfig,
-                                                          GridConfig, ReachConfig, run_donut, run_grid, run_reach)
+from rlcore.analysis.reinforcement_without_reward import (DONUT_COSTS, DONUT_LRS, DONUT_NOISES, DONUT_SWEEP_LRS,
+                                                          REACH_TOLERANCES, DonutConfig, GridConfig, ReachConfig,
+                                                          horizon, run_donut, run_grid, run_reach,
+                                                          untrained_hit_rate)
+from rlcore.learners.reinforcement_without_reward import train_goal_grid
 
 NOTEBOOK = "04_reinforcement_without_reward"
 SEEDS = 20  # independent runs (seeds) per setting in the direct checks; >= 10
@@ -31,34 +39,41 @@ def key(lr, cost):
     return f"lr={lr:g},cost={cost:g}"
 
 
+def skey(base, noise, lr, cost):
+    return f"baseline={int(base)},noise={noise:g},lr={lr:g},cost={cost:g}"
+
+
 # ----------------------------------------------------------------------------------- from the notebook's quick run
 def test_notebook_donut(notebook_runs):
     d = notebook_runs.quick(NOTEBOOK)["donut"]
-    assert d[f"share_halved[{key(0.1, 0.02)}]"] == 1.0
+    for lr in DONUT_SWEEP_LRS:
+        assert d[f"sweep_share_halved_at_end[{skey(1, 0.1, lr, 0.02)}]"] == 1.0
+        assert d[f"sweep_share_grown[{skey(1, 0.1, lr, 0.02)}]"] == 0.0
+        assert d[f"sweep_share_halved_at_end[{skey(1, 0.1, lr, 0)}]"] <= 0.6   # control: no drift
     exact, median = d[f"exact_half_life[{key(0.1, 0.02)}]"], d[f"median_half_life[{key(0.1, 0.02)}]"]
     assert 0.7 * exact < median < 1.4 * exact
     assert d[f"exact_half_life[{key(0.01, 0.005)}]"] is None or d[f"exact_half_life[{key(0.01, 0.005)}]"] > 2000
-    assert d[f"share_halved[{key(0.01, 0.005)}]"] == 0.0                # survives the budget: "never converges"
-    assert d[f"share_grown[{key(0.1, 0.02)}]"] == 0.0                   # with a cost it never grows
-    assert 0.1 < d[f"share_grown[{key(0.3, 0)}]"] < 0.9                 # control: no cost, it drifts both ways
+    assert d[f"share_halved_at_end[{key(0.01, 0.005)}]"] == 0.0               # survives the budget
+    assert d[f"share_halved_at_end[{key(0.3, 0.005)}]"] == 1.0                # same cost, 30x the learning rate
+    low_snr = [d[f"sweep_share_grown[{skey(b, n, lr, 0.005)}]"] for lr in DONUT_SWEEP_LRS
+               for b, n in ((1, 1.0), (0, 0.1), (0, 0.5), (0, 1.0))]
+    assert np.mean(low_snr) >= 0.1                                             # where it fails: cheap donut grows
 
 
 def test_notebook_reach(notebook_runs):
     r = notebook_runs.quick(NOTEBOOK)["reach"]
-    for angle in (30, 50, 70):
+    for angle in (20, 30, 50, 70):
         assert r[f"share_improved_90[delta @ {angle}]"] == 1.0
         assert r[f"final_error[none @ {angle}]"] == pytest.approx(r[f"initial_error[{angle}]"])
-        assert r[f"final_error[reward-gated @ {angle}]"] == pytest.approx(r[f"initial_error[{angle}]"])
-        assert r[f"reward_rate[reward-gated @ {angle}]"] == 0.0
-    assert r["share_improved_90[reward-gated @ 10]"] >= 0.8
+    assert r["share_improved_90[reward-gated @ 20]"] >= 0.8                    # 7% untrained hits: enough
+    assert r["gated_share_improved_90[30 deg, tolerance 0.5]"] >= 0.8         # 45% untrained hits
+    assert r["gated_share_improved_90[30 deg, tolerance 0.35]"] <= 0.2        # control: 1 hit in ~1,300
     assert r["final_error[delta @ 130]"] > 10 * r["initial_error[130]"]
 
 
 def test_notebook_grid(notebook_runs):
     g = notebook_runs.quick(NOTEBOOK)["grid"]
     assert g["others_solved[TD + relabelling @ 5]"] >= 0.9
-    for learner in ("TD", "Monte Carlo", "reward-gated"):
-        assert g[f"others_solved[{learner} @ 5]"] <= 0.05
     assert g["reward_events[MC + relabelling @ 5]"] >= 0.9 * g["reward_events[TD + relabelling @ 5]"]
     assert g["others_solved[MC + relabelling @ 5]"] < g["others_solved[TD + relabelling @ 5]"] - 0.1  # at 640
     assert g["episodes_to_half_others[TD + relabelling @ 5]"] < g["episodes_to_half_others[MC + relabelling @ 5]"]
@@ -70,27 +85,43 @@ def donut():
     return run_donut(DonutConfig(runs=SEEDS, seed=101))
 
 
-def test_donut_decays_where_theory_says_within_budget(donut):
-    budget = donut.config.updates
-    checked = 0
-    for i, lr in enumerate(DONUT_LRS):
-        for j, cost in enumerate(DONUT_COSTS):
-            exact, h = donut.exact_half_lives[i, j], donut.half_lives[i, j]
-            if exact < budget / 4:
-                checked += 1
-                assert np.isfinite(h).mean() >= 0.95, (lr, cost)
-                assert 0.6 * exact < np.median(h) < 1.6 * exact, (lr, cost, exact, np.median(h))
-            elif not np.isfinite(exact):
-                assert np.isfinite(h).mean() <= (0.1 if cost > 0 else 0.9), (lr, cost)
-    assert checked >= 8
+def test_donut_follows_the_expectation_at_high_signal_to_noise(donut):
+    """Race noise 0.1 with a baseline: every costly habit ends below half, none grows, first passage near exact;
+    the free habit (control) ends below half in far fewer runs."""
+    s = donut.summary()
+    for lr in DONUT_SWEEP_LRS:
+        control = s[f"sweep_share_halved_at_end[{skey(1, 0.1, lr, 0)}]"]
+        for cost in (0.005, 0.02):
+            k = skey(1, 0.1, lr, cost)
+            assert s[f"sweep_share_halved_at_end[{k}]"] == 1.0 and s[f"sweep_share_grown[{k}]"] == 0.0, k
+            assert s[f"sweep_share_halved_at_end[{k}]"] - control >= 0.4, (k, control)
+            exact = donut.sweep_exact_half_life(lr, cost)
+            assert 0.7 * exact < s[f"sweep_median_half_life[{k}]"] < 1.4 * exact, (k, exact)
+
+
+def test_donut_fails_to_follow_at_low_signal_to_noise(donut):
+    """Race noise 1.0, or no baseline: a cheap donut grows in some runs although its expected gradient shrinks it,
+    and the first passage below half comes much sooner than exact ascent's (noise crosses the line)."""
+    s = donut.summary()
+    grown = [s[f"sweep_share_grown[{skey(b, n, lr, 0.005)}]"] for lr in DONUT_SWEEP_LRS
+             for b, n in ((1, 1.0), (0, 0.1), (0, 0.5), (0, 1.0))]
+    assert np.mean(grown) >= 0.12, grown
+    assert all(s[f"sweep_share_grown[{skey(1, 0.1, lr, 0.005)}]"] == 0.0 for lr in DONUT_SWEEP_LRS)
+    exact = donut.sweep_exact_half_life(0.1, 0.005)
+    for b, n in ((1, 1.0), (0, 0.1), (0, 1.0)):
+        assert s[f"sweep_median_half_life[{skey(b, n, 0.1, 0.005)}]"] < 0.6 * exact, (b, n)
+    # a larger cost still wins against the noise: below half at the end in >= 90% of runs everywhere
+    for b in (1, 0):
+        for n in DONUT_NOISES:
+            assert s[f"sweep_share_halved_at_end[{skey(b, n, 0.1, 0.02)}]"] >= 0.9, (b, n)
 
 
 def test_donut_survives_when_half_life_exceeds_budget(donut):
     i, j = DONUT_LRS.index(0.01), DONUT_COSTS.index(0.005)
     assert donut.exact_half_lives[i, j] == np.inf
-    assert np.isfinite(donut.half_lives[i, j]).mean() == 0.0
-    # the same cost at a 30x larger learning rate: gone in every run (the budget, not the cost, decided)
-    assert np.isfinite(donut.half_lives[DONUT_LRS.index(0.3), j]).mean() == 1.0
+    assert donut.halved_at_end()[i, j].mean() == 0.0
+    # the same cost at a 30x larger learning rate: below half in every run (the budget, not the cost, decided)
+    assert donut.halved_at_end()[DONUT_LRS.index(0.3), j].mean() == 1.0
 
 
 def test_donut_control_free_habit_has_no_drift(donut):
@@ -100,22 +131,34 @@ def test_donut_control_free_habit_has_no_drift(donut):
         assert abs(change.mean()) < 3 * change.std() / np.sqrt(len(change)) + 1e-9, lr
         costly = donut.theta[-1, i, j] - donut.theta[0, i, j]
         assert costly.mean() < -5 * costly.std() / np.sqrt(len(costly)), lr
-    grown = donut.size(donut.theta[-1, -1, j0]) > donut.size(donut.theta[0, -1, j0])
-    assert 0.15 < grown.mean() < 0.85
-    assert not (donut.size(donut.theta[-1, :, j]) > donut.size(donut.theta[0, :, j])).any()
+    assert 0.15 < donut.grown()[-1, j0].mean() < 0.85
+    assert not donut.grown()[:, j].any()
 
 
-def test_reach_delta_rule_without_reward_and_its_controls():
+def test_donut_initial_habit_matters_as_much_as_lr_times_cost(donut):
+    """At fixed lr 0.1, cost 0.02 the exact half-life from theta0 = 5 is > 5x that from theta0 = 1.5."""
+    s = donut.summary()
+    assert s[f"exact_half_life[theta0=5,{key(0.1, 0.02)}]"] > 5 * s[f"exact_half_life[theta0=1.5,{key(0.1, 0.02)}]"]
+
+
+def test_reach_delta_rule_without_reward_and_gating_cliff():
     reach = run_reach(ReachConfig(runs=SEEDS, seed=101))
-    for angle in (30, 50, 70):
-        e = reach.errors
+    e = reach.errors
+    for angle in (20, 30, 50, 70):
         assert (e[angle, "delta"][-1] < 0.1 * e[angle, "delta"][0]).mean() >= 0.95
-        np.testing.assert_allclose(e[angle, "none"][-1], e[angle, "none"][0])
-        assert reach.rewards[angle, "reward-gated"].sum() == 0
-        np.testing.assert_allclose(e[angle, "reward-gated"][-1], e[angle, "reward-gated"][0])
-    assert (reach.errors[10, "reward-gated"][-1] < 0.2 * reach.errors[10, "reward-gated"][0]).mean() >= 0.9
+        np.testing.assert_allclose(e[angle, "none"][-1], e[angle, "none"][0])           # control
+    # gating: learns where the untrained arm hits at least ~1 reach in 60, stuck where it (almost) never does
+    for tol in REACH_TOLERANCES:
+        rate = untrained_hit_rate(30, 0.8, 0.05, tol)
+        errors, _ = reach.gated[tol]
+        improved = (errors[-1] < 0.1 * errors[0]).mean()
+        if rate >= 0.015:
+            assert improved >= 0.75, (tol, rate, improved)
+        elif rate < 0.001:
+            assert improved <= 0.1, (tol, rate, improved)
+    assert (e[20, "reward-gated"][-1] < 0.1 * e[20, "reward-gated"][0]).mean() >= 0.9
     for angle in (100, 130):
-        assert (reach.errors[angle, "delta"][-1] > reach.errors[angle, "delta"][0]).all()
+        assert (e[angle, "delta"][-1] > e[angle, "delta"][0]).all()
 
 
 @pytest.fixture(scope="module")
@@ -123,27 +166,45 @@ def grid():
     return run_grid(GridConfig(n=5, runs=10, seed=101, all_sizes=False))
 
 
-def test_grid_c9_relabelling_solves_never_rewarded_goals(grid):
-    per_seed = {learner: grid.others_solved(5, learner)[-1] for learner in
-                ("TD + relabelling", "MC + relabelling", "TD", "Monte Carlo", "reward-gated")}
-    assert per_seed["TD + relabelling"].min() >= 0.9                      # C9: >= 50%
-    for learner in ("TD", "Monte Carlo", "reward-gated"):
-        assert per_seed[learner].max() <= 0.05, learner                   # C9: <= 5%
-
-
-def test_grid_control_same_reward_events_without_bootstrapping(grid):
+def test_grid_td_vs_mc_same_relabelled_events(grid):
+    """Technical bootstrapping: the same relabelled reward events, TD needs far fewer episodes than MC."""
     td, mc = grid.runs[5, "TD + relabelling"], grid.runs[5, "MC + relabelling"]
     assert (mc["reward_events"] >= 0.9 * td["reward_events"]).all()       # as many reward events
     td_solved, mc_solved = grid.others_solved(5, "TD + relabelling"), grid.others_solved(5, "MC + relabelling")
     td_need = grid.episodes_needed(td_solved, 5, "TD + relabelling", 0.9)   # episodes to solve 90% of them
     mc_need = grid.episodes_needed(mc_solved, 5, "MC + relabelling", 0.9)
-    assert (2 * td_need <= mc_need).all(), (td_need, mc_need)              # bootstrapping: far fewer episodes
-    assert (td_solved[-1] >= mc_solved[-1]).all()                          # and never behind at the end
+    assert (2 * td_need <= mc_need).all(), (td_need, mc_need)
     assert (td_solved.mean(0) - mc_solved.mean(0)).min() > 0.05            # over the whole of training
 
 
-def test_grid_td_needs_fewer_episodes_on_the_rewarded_goal(grid):
-    level = grid.config.solved
-    td = grid.episodes_needed(grid.rewarded(5, "TD"), 5, "TD", level)
-    gated = grid.episodes_needed(grid.rewarded(5, "reward-gated"), 5, "reward-gated", level)
-    assert np.median(td) < np.median(gated)
+@pytest.mark.parametrize("n,ratio", [(4, 1.5), (6, 2.0)])
+def test_grid_td_vs_mc_ratio_at_other_sizes(n, ratio):
+    need = {}
+    for k, learner in enumerate(("TD + relabelling", "MC + relabelling")):
+        out = train_goal_grid(learner, n=n, episodes=2000, envs=8, runs=10, horizon=horizon(n), gamma=0.9,
+                              alpha=0.5, epsilon=0.2, relabels=4, rng=np.random.default_rng([101, n, k]),
+                              eval_every=80)
+        solved = (out["curve"][:, :, :-1] >= 0.9).mean(-1)
+        ok = solved >= 0.9
+        need[learner] = np.where(ok.any(0), out["episodes_at"][np.argmax(ok, 0)], np.inf)
+    assert np.median(need["MC + relabelling"]) >= ratio * np.median(need["TD + relabelling"]), need
+
+
+def test_grid_rewarded_goal_td_reliable_mc_and_gated_not(grid):
+    """TD ends reliable on g* in every run; MC and reward-gated (constant step, noisy returns) in far fewer."""
+    s = grid.summary()
+    assert s["share_reliable[TD @ 5]"] == 1.0
+    for learner in ("Monte Carlo", "reward-gated"):
+        assert s[f"share_reliable[{learner} @ 5]"] <= 0.7, learner
+
+
+def test_grid_learning_from_failures_does_not_speed_up_g_star():
+    """MC (updates on failed episodes too) vs. reward-gated (only on rewarded ones), 30 runs each (medians of 10
+    flip order between seeds): MC is not faster to reach success 0.9 on g*."""
+    need = {}
+    for k, learner in enumerate(("Monte Carlo", "reward-gated")):
+        out = train_goal_grid(learner, n=5, episodes=1200, envs=8, runs=30, horizon=horizon(5), gamma=0.9,
+                              alpha=0.5, epsilon=0.2, relabels=4, rng=np.random.default_rng([102, k]), eval_every=80)
+        ok = out["curve"][:, :, -1] >= 0.9
+        need[learner] = np.where(ok.any(0), out["episodes_at"][np.argmax(ok, 0)], np.inf)
+    assert np.median(need["Monte Carlo"]) >= 0.75 * np.median(need["reward-gated"]), need

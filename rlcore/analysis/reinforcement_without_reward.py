@@ -21,15 +21,23 @@ from ..envs.reinforcement_without_reward import arm_matrix
 from ..learners.reinforcement_without_reward import (GRID_LEARNERS, donut_reinforce, train_goal_grid,
                                                      train_reach)
 
-__all__ = ["DonutConfig", "ReachConfig", "GridConfig", "DONUT_LRS", "DONUT_COSTS", "REACH_ANGLES", "REACH_MODES",
-           "GRID_SIZES", "GRID_LEARNERS", "expected_loops", "donut_exact", "exact_trajectory", "half_life",
-           "run_donut", "run_reach", "run_grid", "expected_reach_error"]
+__all__ = ["DonutConfig", "ReachConfig", "GridConfig", "DONUT_LRS", "DONUT_COSTS", "DONUT_NOISES",
+           "DONUT_SWEEP_LRS", "DONUT_SWEEP_COSTS", "DONUT_THETA0S", "REACH_ANGLES", "REACH_TOLERANCES",
+           "REACH_MODES",           "GRID_SIZES", "GRID_LEARNERS", "expected_loops", "donut_exact", "exact_trajectory", "half_life",
+           "run_donut", "run_reach", "run_grid", "expected_reach_error", "untrained_hit_rate"]
 
 DONUT_LRS = (0.01, 0.03, 0.1, 0.3)
 DONUT_COSTS = (0.0, 0.005, 0.02, 0.05)
-REACH_ANGLES = (10, 30, 50, 70, 100, 130)
+DONUT_NOISES = (0.1, 0.5, 1.0)          # race noise (std of the rest of the race) in the robustness sweep
+DONUT_SWEEP_LRS = (0.1, 0.3)            # learning rates in the robustness sweep
+DONUT_SWEEP_COSTS = (0.0, 0.005, 0.02)  # costs in the robustness sweep (0: the control)
+DONUT_THETA0S = (0.0, 1.5, 3.0, 5.0)    # initial logits for the exact half-life (how entrenched the habit is)
+REACH_ANGLES = (10, 20, 30, 50, 70, 100, 130)
+REACH_TOLERANCES = (0.3, 0.35, 0.4, 0.45, 0.5)  # reward-gated tolerance sweep, at REACH_GATED_ANGLE
+REACH_GATED_ANGLE = 30
 REACH_MODES = ("delta", "none", "reward-gated")
 GRID_SIZES = (4, 5, 6)
+LATE_EVALS = 5  # evaluations at the end of training averaged for "late" success on g*
 
 
 def _sigmoid(x):
@@ -96,8 +104,11 @@ def half_life(theta: np.ndarray, max_loops: int) -> np.ndarray:
 @dataclass(frozen=True)
 class DonutResult:
     config: DonutConfig
-    theta: np.ndarray          # (updates + 1, lrs, costs, runs) sampled REINFORCE
+    theta: np.ndarray          # (updates + 1, lrs, costs, runs) sampled REINFORCE at the config's noise/baseline
     exact: np.ndarray          # (updates + 1, lrs, costs) exact expected-gradient ascent
+    sweep_final: np.ndarray    # (2 baselines [on, off], noises, sweep lrs, sweep costs, runs): size at the end
+    sweep_half: np.ndarray     # same shape: first-passage half-life (inf: never within the budget)
+    theta0_half: np.ndarray    # (theta0s, lrs, costs): exact half-life from each initial logit
 
     def cell(self, lr=None, cost=None):
         return DONUT_LRS.index(self.config.lr if lr is None else lr), \
@@ -105,6 +116,11 @@ class DonutResult:
 
     def size(self, theta):
         return expected_loops(_sigmoid(theta), self.config.max_loops)
+
+    @property
+    def size0(self) -> float:
+        """The habit's initial size (expected donuts per visit)."""
+        return float(self.size(self.config.theta0))
 
     @functools.cached_property
     def half_lives(self) -> np.ndarray:
@@ -114,40 +130,88 @@ class DonutResult:
     def exact_half_lives(self) -> np.ndarray:
         return half_life(self.exact, self.config.max_loops)          # (lrs, costs)
 
+    def halved_at_end(self) -> np.ndarray:
+        """Per run: is the habit at most half its initial size when the budget ends? (lrs, costs, runs)"""
+        return self.size(self.theta[-1]) <= self.size0 / 2
+
+    def grown(self) -> np.ndarray:
+        """Per run: is the habit larger at the end than at the start? (lrs, costs, runs)"""
+        return self.size(self.theta[-1]) > self.size0
+
+    def sweep_cell(self, baseline: bool, noise: float, lr: float, cost: float):
+        return (0 if baseline else 1, DONUT_NOISES.index(noise), DONUT_SWEEP_LRS.index(lr),
+                DONUT_SWEEP_COSTS.index(cost))
+
+    def sweep_exact_half_life(self, lr, cost) -> float:
+        return float(self.exact_half_lives[DONUT_LRS.index(lr), DONUT_COSTS.index(cost)])
+
     def summary(self) -> dict:
         out = {}
+        halved, grown = self.halved_at_end(), self.grown()
         for i, lr in enumerate(DONUT_LRS):
             for j, cost in enumerate(DONUT_COSTS):
                 key = f"lr={lr:g},cost={cost:g}"
                 h = self.half_lives[i, j]
                 out[f"exact_half_life[{key}]"] = float(self.exact_half_lives[i, j])
                 out[f"median_half_life[{key}]"] = float(np.median(h))
-                out[f"share_halved[{key}]"] = float(np.mean(np.isfinite(h)))
+                out[f"share_passed_half[{key}]"] = float(np.mean(np.isfinite(h)))
+                out[f"share_halved_at_end[{key}]"] = float(np.mean(halved[i, j]))
+                out[f"share_grown[{key}]"] = float(np.mean(grown[i, j]))
                 out[f"mean_theta_change[{key}]"] = float(np.mean(self.theta[-1, i, j] - self.theta[0, i, j]))
                 out[f"se_theta_change[{key}]"] = float(np.std(self.theta[-1, i, j]) / np.sqrt(self.config.runs))
-                out[f"share_grown[{key}]"] = float(np.mean(self.size(self.theta[-1, i, j])
-                                                           > self.size(self.theta[0, i, j])))
+        for b, base in enumerate((True, False)):
+            for k, noise in enumerate(DONUT_NOISES):
+                for i, lr in enumerate(DONUT_SWEEP_LRS):
+                    for j, cost in enumerate(DONUT_SWEEP_COSTS):
+                        key = f"baseline={int(base)},noise={noise:g},lr={lr:g},cost={cost:g}"
+                        final, h = self.sweep_final[b, k, i, j], self.sweep_half[b, k, i, j]
+                        out[f"sweep_share_halved_at_end[{key}]"] = float(np.mean(final <= self.size0 / 2))
+                        out[f"sweep_share_grown[{key}]"] = float(np.mean(final > self.size0))
+                        out[f"sweep_share_passed_half[{key}]"] = float(np.mean(np.isfinite(h)))
+                        out[f"sweep_median_half_life[{key}]"] = float(np.median(h))
+        for t, theta0 in enumerate(DONUT_THETA0S):
+            for i, lr in enumerate(DONUT_LRS):
+                for j, cost in enumerate(DONUT_COSTS):
+                    out[f"exact_half_life[theta0={theta0:g},lr={lr:g},cost={cost:g}]"] = \
+                        float(self.theta0_half[t, i, j])
         return out
 
 
 @functools.lru_cache(maxsize=8)
 def _train_donut(config: DonutConfig) -> DonutResult:
+    """One vectorized REINFORCE call trains the marked grid (lr x cost at the config's noise and baseline) and
+    the robustness sweep (baseline on/off x race noise x sweep lrs x sweep costs) side by side."""
     rng = np.random.default_rng(config.seed)
-    lr = np.array(DONUT_LRS)[:, None, None]
-    cost = np.array(DONUT_COSTS)[None, :, None]
-    lr, cost = np.broadcast_arrays(lr, cost, np.zeros(config.runs))[:2]
+    runs = config.runs
+    grid = [a.ravel() for a in np.broadcast_arrays(np.array(DONUT_LRS)[:, None, None],
+                                                   np.array(DONUT_COSTS)[None, :, None], config.noise_std,
+                                                   bool(config.baseline), np.zeros(runs))[:4]]
+    sweep_shape = (2, len(DONUT_NOISES), len(DONUT_SWEEP_LRS), len(DONUT_SWEEP_COSTS), runs)
+    sweep = [a.ravel() for a in np.broadcast_arrays(
+        np.array(DONUT_SWEEP_LRS)[None, None, :, None, None], np.array(DONUT_SWEEP_COSTS)[None, None, None, :, None],
+        np.array(DONUT_NOISES)[None, :, None, None, None], np.array([True, False])[:, None, None, None, None],
+        np.zeros(sweep_shape))[:4]]
+    lr, cost, noise, base = (np.concatenate([g, s]) for g, s in zip(grid, sweep))
     theta = donut_reinforce(config.theta0, lr, cost, n_visits=config.n_visits, max_loops=config.max_loops,
-                            noise_std=config.noise_std, updates=config.updates, batch=config.batch,
-                            baseline=config.baseline, rng=rng)
+                            noise_std=noise, updates=config.updates, batch=config.batch, baseline=base, rng=rng)
+    n_grid = grid[0].size
+    main = theta[:, :n_grid].reshape(-1, len(DONUT_LRS), len(DONUT_COSTS), runs)
+    swept = theta[:, n_grid:].reshape((-1,) + sweep_shape)
     exact = exact_trajectory(config.theta0, np.array(DONUT_LRS)[:, None], np.array(DONUT_COSTS)[None, :],
                              config.updates, config.n_visits, config.max_loops)
-    return DonutResult(config, theta, exact)
+    theta0_half = np.array([half_life(exact_trajectory(t0, np.array(DONUT_LRS)[:, None],
+                                                       np.array(DONUT_COSTS)[None, :], config.updates,
+                                                       config.n_visits, config.max_loops), config.max_loops)
+                            for t0 in DONUT_THETA0S])
+    return DonutResult(config, main, exact, expected_loops(_sigmoid(swept[-1]), config.max_loops),
+                       half_life(swept, config.max_loops), theta0_half)
 
 
 def run_donut(config: DonutConfig) -> DonutResult:
-    """Train the whole lr x cost grid (cached; ``lr`` and ``cost`` only mark the setting shown)."""
+    """Train the whole lr x cost grid and the noise/baseline sweep (cached; ``lr`` and ``cost`` only mark the
+    setting shown)."""
     base = _train_donut(config.replace(lr=DONUT_LRS[0], cost=DONUT_COSTS[0]))
-    result = DonutResult(config, base.theta, base.exact)
+    result = DonutResult(config, base.theta, base.exact, base.sweep_final, base.sweep_half, base.theta0_half)
     result.__dict__.update(half_lives=base.half_lives, exact_half_lives=base.exact_half_lives)  # reuse the cache
     return result
 
@@ -182,20 +246,41 @@ def expected_reach_error(angle_deg: float, gain: float, lr: float, reaches: int)
     return np.array(out)
 
 
+@functools.lru_cache(maxsize=256)
+def untrained_hit_rate(angle_deg: float, gain: float, noise_std: float, tolerance: float,
+                       samples: int = 200_000) -> float:
+    """Chance that the untrained arm (``W = I``) hits the bottle on one reach: ``(A - I) u`` has the same length
+    ``|gain e^{i angle} - 1|`` for every unit ``u``, so this is P(|d + noise| < tolerance) for a fixed offset
+    ``d``; estimated from ``samples`` noise draws of a fixed generator (exact 0 or 1 without noise)."""
+    d = abs(gain * np.exp(1j * np.deg2rad(angle_deg)) - 1)
+    noise = noise_std * np.random.default_rng(12345).normal(size=(samples, 2))
+    return float(np.mean(np.hypot(d + noise[:, 0], noise[:, 1]) < tolerance))
+
+
 @dataclass(frozen=True)
 class ReachResult:
     config: ReachConfig
     errors: dict   # (angle, mode) -> (reaches + 1, runs)
     rewards: dict  # (angle, mode) -> (reaches, runs)
+    gated: dict    # tolerance -> (errors, rewards) of the reward-gated learner at REACH_GATED_ANGLE
 
     def summary(self) -> dict:
         out = {}
+        for tol, (e, r) in self.gated.items():
+            key = f"{REACH_GATED_ANGLE} deg, tolerance {tol:g}"
+            out[f"untrained_hit_rate[{key}]"] = untrained_hit_rate(REACH_GATED_ANGLE, self.config.gain,
+                                                                   self.config.noise_std, tol)
+            out[f"gated_share_improved_90[{key}]"] = float(np.mean(e[-1] < 0.1 * e[0]))
+            out[f"gated_final_over_initial[{key}]"] = float(np.median(e[-1] / e[0]))
         for (angle, mode), e in self.errors.items():
             out[f"initial_error[{angle}]"] = float(e[0].mean())
             out[f"final_error[{mode} @ {angle}]"] = float(np.mean(e[-1]))
             out[f"share_improved_90[{mode} @ {angle}]"] = float(np.mean(e[-1] < 0.1 * e[0]))
             out[f"reward_rate[{mode} @ {angle}]"] = float(self.rewards[angle, mode].mean())
             out[f"first_reward_rate[{mode} @ {angle}]"] = float(self.rewards[angle, mode][:20].mean())
+            out[f"untrained_hit_rate[{angle}]"] = untrained_hit_rate(angle, self.config.gain, self.config.noise_std,
+                                                                     self.config.tolerance)
+            out[f"final_over_initial[{mode} @ {angle}]"] = float(np.median(e[-1] / e[0]))
         return out
 
 
@@ -208,13 +293,20 @@ def _train_reach(config: ReachConfig) -> ReachResult:
             errors[angle, mode], rewards[angle, mode] = train_reach(
                 arm_matrix(angle, config.gain), reaches=config.reaches, lr=config.lr, noise_std=config.noise_std,
                 tolerance=config.tolerance, mode=mode, runs=config.runs, rng=rng)
-    return ReachResult(config, errors, rewards)
+    gated = {}
+    for k, tol in enumerate(REACH_TOLERANCES):
+        rng = np.random.default_rng([config.seed, 99, k])
+        gated[tol] = train_reach(arm_matrix(REACH_GATED_ANGLE, config.gain), reaches=config.reaches, lr=config.lr,
+                                 noise_std=config.noise_std, tolerance=tol, mode="reward-gated", runs=config.runs,
+                                 rng=rng)
+    return ReachResult(config, errors, rewards, gated)
 
 
 def run_reach(config: ReachConfig) -> ReachResult:
-    """Train every angle and mode (cached; ``angle`` only marks the setting shown)."""
+    """Train every angle and mode, and the reward-gated learner over REACH_TOLERANCES at REACH_GATED_ANGLE
+    (cached; ``angle`` only marks the setting shown)."""
     base = _train_reach(config.replace(angle=REACH_ANGLES[0]))
-    return ReachResult(config, base.errors, base.rewards)
+    return ReachResult(config, base.errors, base.rewards, base.gated)
 
 
 # ------------------------------------------------------------------------------------------------- the grid
@@ -276,6 +368,9 @@ class GridResult:
         for (n, learner), r in self.runs.items():
             key = f"{learner} @ {n}"
             out[f"rewarded_success[{key}]"] = float(self.rewarded(n, learner)[-1].mean())
+            late = self.rewarded(n, learner)[-LATE_EVALS:].mean(0)               # per run
+            out[f"rewarded_late[{key}]"] = float(late.mean())
+            out[f"share_reliable[{key}]"] = float(np.mean(late >= 0.98))
             out[f"others_solved[{key}]"] = float(self.others_solved(n, learner)[-1].mean())
             out[f"others_success[{key}]"] = float(self.others_success(n, learner)[-1].mean())
             out[f"reward_events[{key}]"] = float(r["reward_events"].mean())
@@ -324,5 +419,7 @@ def _train_grid(config: GridConfig) -> GridResult:
 
 
 def run_grid(config: GridConfig) -> GridResult:
-    """Train every learner at every size (cached; ``n`` only marks the size shown), or at ``n`` only."""
-    return GridResult(config, _train_grid(config.replace(n=GRID_SIZES[0]) if config.all_sizes else config).runs)
+    """Train every learner at every size (cached; ``n`` only marks the size shown), or at ``n`` only. The
+    ``solved`` level only scores the cached curves (changing it never retrains)."""
+    key = config.replace(solved=GridConfig.solved)
+    return GridResult(config, _train_grid(key.replace(n=GRID_SIZES[0]) if config.all_sizes else key).runs)

@@ -1,6 +1,6 @@
 """Lesson 04's worlds: a race with a donut habit, an arm reaching for a bottle, a goal-conditioned grid.
 
-* ``DonutRace`` (item 10). A race passes ``n_visits`` lagoons. In a lagoon the policy's donut habit fires with
+* ``DonutHabit`` (item 10; lesson 05 has its own DonutRace). A race passes ``n_visits`` lagoons. In a lagoon the policy's donut habit fires with
   probability ``p``: the boat loops (a donut, costing ``cost`` of the race's time) and is back in the lagoon,
   where the habit can fire again (the feedback loop), up to ``max_loops`` times; with probability ``1 - p`` it
   leaves. Reward comes once, at the finish: ``1 - cost * (donuts) - noise_std * xi`` (xi ~ N(0, 1), the rest of
@@ -22,7 +22,7 @@ import numpy as np
 
 from ._registry import register_env
 
-__all__ = ["DonutRace", "ReachArm", "GoalGrid", "donut_loops", "grid_step", "arm_matrix", "MOVES"]
+__all__ = ["DonutHabit", "ReachArm", "GoalGrid", "donut_loops", "grid_step", "arm_matrix", "MOVES"]
 
 MOVES = np.array([[-1, 0], [1, 0], [0, -1], [0, 1]])  # up, down, left, right (row, column)
 
@@ -48,7 +48,7 @@ def grid_step(cell: np.ndarray, action: np.ndarray, n: int) -> np.ndarray:
     return row * n + col
 
 
-class DonutRace(gym.Env):
+class DonutHabit(gym.Env):
     """One race per episode. Observation: the lagoon's index (``n_visits`` means the finish). Action 1 loops
     (a donut), 0 leaves the lagoon; after ``max_loops`` loops the boat leaves anyway. Reward at the finish."""
 
@@ -122,6 +122,6 @@ class GoalGrid(gym.Env):
         return np.array([self.cell, self.goal]), reward, reached, self.t >= self.horizon, {"reached": reached}
 
 
-register_env("DonutRace", "rlcore.envs.reinforcement_without_reward:DonutRace")
+register_env("DonutHabit", "rlcore.envs.reinforcement_without_reward:DonutHabit")
 register_env("ReachArm", "rlcore.envs.reinforcement_without_reward:ReachArm")
 register_env("GoalGrid", "rlcore.envs.reinforcement_without_reward:GoalGrid")

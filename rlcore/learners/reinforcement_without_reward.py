@@ -18,17 +18,19 @@ def _sigmoid(x):
 
 
 def donut_reinforce(theta0: float, lr: np.ndarray, cost: np.ndarray, *, n_visits: int, max_loops: int,
-                    noise_std: float, updates: int, batch: int, baseline: bool, rng: np.random.Generator,
+                    noise_std, updates: int, batch: int, baseline, rng: np.random.Generator,
                     record_every: int = 1) -> np.ndarray:
     """REINFORCE on the habit's logit ``theta`` (``p = sigmoid(theta)``), one update per ``batch`` races:
 
         theta <- theta + lr * mean_races[(R - b) * sum_visits(K (1 - p) - p [K < max_loops])]
 
     where K is a visit's loop count (each loop is a "fire" decision, the exit a "leave" decision) and b a
-    running mean of R (or 0). ``lr`` and ``cost`` broadcast to the shape of the runs. Returns theta every
-    ``record_every`` updates, shape ``(updates // record_every + 1, *runs)``.
+    running mean of R (or 0 where ``baseline`` is False). ``lr``, ``cost``, ``noise_std`` and ``baseline``
+    broadcast to the shape of the runs. Returns theta every ``record_every`` updates, shape ``(updates // record_every + 1, *runs)``.
     """
-    lr, cost = np.broadcast_arrays(np.asarray(lr, dtype=float), np.asarray(cost, dtype=float))
+    lr, cost, noise = np.broadcast_arrays(np.asarray(lr, dtype=float), np.asarray(cost, dtype=float),
+                                          np.asarray(noise_std, dtype=float))
+    use_baseline = np.broadcast_to(np.asarray(baseline, dtype=bool), lr.shape)
     theta = np.full(lr.shape, float(theta0))
     b = np.full(lr.shape, np.nan)
     out = [theta.copy()]
@@ -36,13 +38,10 @@ def donut_reinforce(theta0: float, lr: np.ndarray, cost: np.ndarray, *, n_visits
         p = _sigmoid(theta)
         loops = donut_loops(p[..., None, None], max_loops, rng, lr.shape + (batch, n_visits))
         score = (loops * (1 - p[..., None, None]) - p[..., None, None] * (loops < max_loops)).sum(-1)
-        reward = 1.0 - cost[..., None] * loops.sum(-1) - noise_std * rng.normal(size=lr.shape + (batch,))
-        if baseline:
-            b = np.where(np.isnan(b), reward.mean(-1), b)
-            advantage = reward - b[..., None]
-            b = b + 0.05 * (reward.mean(-1) - b)
-        else:
-            advantage = reward
+        reward = 1.0 - cost[..., None] * loops.sum(-1) - noise[..., None] * rng.normal(size=lr.shape + (batch,))
+        b = np.where(np.isnan(b), reward.mean(-1), b)
+        advantage = reward - np.where(use_baseline, b, 0.0)[..., None]
+        b = b + 0.05 * (reward.mean(-1) - b)
         theta = theta + lr * (advantage * score).mean(-1)
         if t % record_every == 0:
             out.append(theta.copy())
