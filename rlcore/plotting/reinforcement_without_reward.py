@@ -66,11 +66,12 @@ def reach_figure(result, angle=None):
     angle = cfg.angle if angle is None else angle
     fig, (ax1, ax2) = subplots(2, width=4.8, height=3.4)
     x = np.arange(cfg.reaches + 1)
-    names = {"delta": "delta rule, zero reward", "none": "no updates", "reward-gated": "updates gated on reward"}
+    names = {"delta": "delta rule, zero reward", "none": "no updates (= before learning)",
+             "reward-gated": "updates gated on reward"}
     styles = {"delta": ("-", 1.8), "none": ("-", 3.5), "reward-gated": ("--", 1.8)}  # wide under dashed
     for k, mode in enumerate(REACH_MODES):
         mean_band(ax1, x, result.errors[angle, mode].T, label=names[mode], i=k)
-        ax1.lines[-1].set(ls=styles[mode][0], lw=styles[mode][1], zorder=3 - k / 10)
+        ax1.lines[-1].set(ls=styles[mode][0], lw=styles[mode][1], zorder={"none": 2, "delta": 3}.get(mode, 4))
     ax1.plot(x, expected_reach_error(angle, cfg.gain, cfg.lr, cfg.reaches), color="k", ls="--", lw=1,
              label="closed form (mean map)")
     ax1.axhline(cfg.tolerance, color="0.5", ls=":", lw=1, label="bottle reached (tolerance)")
@@ -82,8 +83,6 @@ def reach_figure(result, angle=None):
         final = [np.median(result.errors[a, mode][-1]) for a in REACH_ANGLES]
         ax2.plot(REACH_ANGLES, final, color=color(k), marker="os^"[k], lw=styles[mode][1], ls=styles[mode][0],
                  label=names[mode])
-    ax2.plot(REACH_ANGLES, [result.errors[a, "none"][0].mean() for a in REACH_ANGLES], color="0.4", ls=":",
-             label="before learning")
     ax2.axvline(90, color="0.6", lw=1)
     ax2.axvline(angle, color="0.3", lw=1, ls="--")
     ax2.set_yscale("log")
