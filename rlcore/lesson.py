@@ -127,7 +127,9 @@ LESSONS: tuple[Lesson, ...] = (
            "with sparse reward, how much of PPO's update comes from reward, from the value head's bootstrap and "
            "from its baseline, at every λ; mostly-correct reward and an honest reporter", "003", "7, 8"),
     Lesson("04_reinforcement_without_reward", "Reinforcement without reward",
-           "donut habits, episodic reward vs. TD bootstrapping, learning from intention", "004", "10-12"),
+           "an unrewarded donut habit decays only where the reward's signal beats its noise within the budget; a "
+           "delta rule learns from intention with zero reward; TD vs. Monte Carlo given the same relabelled "
+           "reward events", "004", "10-12"),
     Lesson("05_in_context_practice", "In-context practice",
            "in-episode practice under episodic selection; heuristics generators", "004", "13-15"),
     Lesson("06_goals_out_of_distribution", "Goals out of distribution",
