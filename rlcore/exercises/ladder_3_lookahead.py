@@ -53,6 +53,16 @@ shaping_exercise = register(Exercise(
                 lambda phi, phi_next, terminal, gamma: potential_shaping(phi, phi_next, terminal, 1.0),
                 "discount the next potential: F = gamma Phi(s') - Phi(s); only then do the terms telescope in "
                 "the discounted return"),
+        Mistake("no shaping on the final move",
+                lambda phi, phi_next, terminal, gamma: np.where(np.asarray(terminal, bool), 0.0,
+                                                                potential_shaping(phi, phi_next, terminal, gamma)),
+                "only Phi(s') is 0 when the game is over; the final move still pays -Phi(s). Dropping the whole "
+                "term there leaves the game's terms adding up to something other than -Phi(start)"),
+        Mistake("gamma on Phi(s)",
+                lambda phi, phi_next, terminal, gamma: np.where(np.asarray(terminal, bool), 0.0,
+                                                                np.asarray(phi_next, float))
+                - gamma * np.asarray(phi, float),
+                "the discount goes on the NEXT potential: F = gamma Phi(s') - Phi(s), not Phi(s') - gamma Phi(s)"),
         Mistake("sign flipped",
                 lambda phi, phi_next, terminal, gamma: -potential_shaping(phi, phi_next, terminal, gamma),
                 "F = gamma Phi(s') - Phi(s): the potential of where you arrive minus that of where you were"),
@@ -80,15 +90,24 @@ def _search_cases(rng: np.random.Generator):
     yield Case(dict(**_random_tables(rng, 2, 5, 3), depth=0), "depth 0 (no search: Q = 0)")
 
 
-def _search_variant(v, nxt, reward, prob, depth, *, backup="max", weights=None, sentinel=0.0, use_reward=True):
+def _search_variant(v, nxt, reward, prob, depth, *, backup="max", weights=None, sentinel=0.0, use_reward=True,
+                    game_over="zero"):
+    """search_q with one ingredient changed. ``use_reward``: True (every move), False (none), "root" (only the
+    move from the position itself), "frontier" (only the deepest move); ``game_over``: "zero" or "last" (valued like the last position, v[:, -1])."""
     if depth == 0:
         return np.zeros(np.shape(v) + (2,))
     p = prob if weights is None else np.full_like(prob, 1.0 / len(prob))
-    w = np.concatenate([v, np.full((len(v), 1), sentinel)], axis=1)
-    for _ in range(depth):
-        q = ((reward if use_reward else 0.0) + w[:, nxt]) @ p
+
+    def end(values):
+        return values[:, -1:] if game_over == "last" else np.full((len(v), 1), sentinel)
+
+    w = np.concatenate([v, end(v)], axis=1)
+    for d in range(depth):
+        paid = use_reward is True or (use_reward == "root" and d == depth - 1) or (use_reward == "frontier"
+                                                                                      and d == 0)
+        q = ((reward if paid else 0.0) + w[:, nxt]) @ p
         best = q.max(axis=-1) if backup == "max" else q.mean(axis=-1)
-        w = np.concatenate([best, np.full((len(v), 1), sentinel)], axis=1)
+        w = np.concatenate([best, end(best)], axis=1)
     return q
 
 
@@ -121,6 +140,15 @@ search_exercise = register(Exercise(
         Mistake("the child as an adversary", _minimax,
                 "the child is not an opponent that picks the worst reply for you: its replies are random, so "
                 "take their expectation (expectimax), not the minimum"),
+        Mistake("game over valued like a position", lambda **kw: _search_variant(**kw, game_over="last"),
+                "a game that is over is worth 0 from then on: nxt = S (one past the last position) must read a "
+                "value 0, not a position's value such as v[:, -1] (append a column of zeros to v)"),
+        Mistake("reward only on the first move", lambda **kw: _search_variant(**kw, use_reward="root"),
+                "the rewards of the later moves count too: every backup adds r + V(s'), at every depth, not only "
+                "the move made from the position itself"),
+        Mistake("reward only on the deepest move", lambda **kw: _search_variant(**kw, use_reward="frontier"),
+                "the rewards of the earlier moves count too: every backup adds r + V(s'), at every depth, not only "
+                "the deepest move's (the one whose next position is valued by v)"),
         Mistake("rewards on the way ignored", lambda **kw: _search_variant(**kw, use_reward=False),
                 "add the reward of every move the search looks through (r + V(s')), not only the frontier's "
                 "values: that is how the novice search sees its material bonus"),

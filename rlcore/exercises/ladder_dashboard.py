@@ -40,6 +40,12 @@ def _tau_cases(rng: np.random.Generator):
                    + f", threshold {LOCK_THRESHOLD}, min_tail {max(1, windows // 5)}")
     yield Case(dict(nu=np.array([1.0, 0.8, 0.05, 0.6, 0.1, 0.0, 0.0, 0.0, 0.1, 0.0]), threshold=0.2, min_tail=2),
                "a dip under the threshold (window 2) before the real lock-in at window 4")
+    yield Case(dict(nu=np.array([1.0, 0.05, 0.9, 0.05, 0.05, 0.9, 0.05, 0.05, 0.05, 0.05, 0.9, 0.1, 0.0, 0.0]),
+                    threshold=0.2, min_tail=2),
+               "dips of 1, 2 and 4 windows (the first at least min_tail = 2 long at window 3, the longest at "
+               "window 6) before the real lock-in at window 11")
+    yield Case(dict(nu=np.array([1.0, 0.05, 0.05, 0.05, 0.05, 0.9, 0.1, 0.0, 0.0]), threshold=0.2, min_tail=2),
+               "a 4-window dip from window 1 that recovers, then the real lock-in at window 6")
     yield Case(dict(nu=np.array([1.0, 0.05, 0.9, 0.1, 0.2, 0.1, 0.0, 0.0]), threshold=0.2, min_tail=2),
                "nu exactly at the threshold in window 4 (at the threshold is not below it)")
     yield Case(dict(nu=np.array([1.2, 0.9, 1.1, 0.8, 0.7, 0.9, 0.05, 0.0]), threshold=0.2, min_tail=2),
@@ -52,6 +58,29 @@ def _tau_cases(rng: np.random.Generator):
 def _first_below(nu, threshold, min_tail):
     below = np.flatnonzero(np.asarray(nu) < threshold)
     return int(below[0]) if below.size else -1
+
+
+def _stretches_below(nu, threshold):
+    """(start, length) of every maximal stretch of windows with nu < threshold, in order."""
+    below = np.r_[False, np.asarray(nu) < threshold, False].astype(np.int8)
+    edges = np.flatnonzero(np.diff(below))
+    return [(int(a), int(b - a)) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def _first_long_stretch(nu, threshold, min_tail):
+    return next((start for start, n in _stretches_below(nu, threshold) if n >= min_tail), -1)
+
+
+def _longest_stretch(nu, threshold, min_tail):
+    stretches = _stretches_below(nu, threshold)
+    if not stretches:
+        return -1
+    start, n = max(stretches, key=lambda s: s[1])  # the first of the longest
+    return start if n >= min_tail else -1
+
+
+def _never_above_is_never_locked(nu, threshold, min_tail):
+    return -1 if np.all(np.asarray(nu) < threshold) else tau_lock(nu, threshold, min_tail)
 
 
 def _no_tail(nu, threshold, min_tail):
@@ -78,10 +107,18 @@ tau_exercise = register(Exercise(
            "(a stretch of at least min_tail windows), or -1",
     reference=tau_lock,
     cases=_tau_cases,
+    none_value=-1,
+    none_hint="return -1 when there is no lock-in, not None (the metrics' summaries write it as -1)",
     mistakes=(
         Mistake("first window below", _first_below,
                 "nu must STAY below the threshold from tau_lock to the end of training: an early dip that nu "
                 "recovers from is not a lock-in. Look for the last window at or above the threshold"),
+        Mistake("first stretch of min_tail windows", _first_long_stretch,
+                "the stretch must last to the end: a dip of min_tail windows or more that nu recovers from is not "
+                "a lock-in. Only the final stretch below the threshold counts"),
+        Mistake("longest stretch below", _longest_stretch,
+                "the stretch must last to the end: the longest dip is not a lock-in if nu recovers after it. "
+                "Only the final stretch below the threshold counts"),
         Mistake("short tail counted", _no_tail,
                 "a dip in the last window or two is not a lock-in: the final stretch below the threshold must be "
                 "at least min_tail windows long, else return -1"),
@@ -90,6 +127,9 @@ tau_exercise = register(Exercise(
                 "below it"),
         Mistake("tail must be longer than min_tail", _strict_tail,
                 "a final stretch of exactly min_tail windows counts: use len(nu) - tau >= min_tail"),
+        Mistake("below from the start counted as never locked", _never_above_is_never_locked,
+                "when nu is below the threshold from the very first window there is no window at or above it, "
+                "and the lock-in starts at window 0 (the whole run is the final stretch)"),
         Mistake("at the threshold counts as below", _at_threshold_below,
                 "below means nu < threshold: a window with nu equal to the threshold is not below it"),
     ),

@@ -107,6 +107,12 @@ def _reward_sums(actions, rewards, n_arms):
     return sums
 
 
+def _fancy_index_sums(actions, rewards, n_arms):
+    sums = np.zeros(n_arms)
+    sums[np.asarray(actions, dtype=np.int64)] += np.asarray(rewards, dtype=np.float64)  # the last write wins
+    return surrogate_policy(sums)
+
+
 maximizer_exercise = register(Exercise(
     name="surrogate_maximizer", lesson="01_reinforce_log_trick",
     prompt="surrogate_maximizer(actions, rewards, n_arms) -> the policy (shape (n_arms,)) that maximizes "
@@ -128,6 +134,11 @@ maximizer_exercise = register(Exercise(
                 lambda actions, rewards, n_arms: _softmax(_reward_sums(actions, rewards, n_arms)),
                 "set the derivative of sum_a C_a log pi_a + lambda (1 - sum pi) to zero: C_a / pi_a = lambda, so "
                 "pi is proportional to C itself, not to exp(C)"),
+        Mistake("fancy-index += (repeated arms not added up)",
+                lambda actions, rewards, n_arms: _fancy_index_sums(actions, rewards, n_arms),
+                "`C[actions] += rewards` does not add up repeated indices: each arm keeps only one of its pulls' "
+                "rewards. Use np.add.at(C, actions, rewards) or np.bincount(actions, weights=rewards, "
+                "minlength=n_arms)"),
         Mistake("normalized mean rewards",
                 lambda actions, rewards, n_arms: surrogate_policy(np.where(
                     _counts(actions, n_arms) > 0,

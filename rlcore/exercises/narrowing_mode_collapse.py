@@ -20,7 +20,7 @@ def _scores(samples, centers, sigma):
     return np.array([float(m["modes_captured"]), float(m["hq_share"]), float(m["reverse_kl"])])
 
 
-def _scores_with(samples, centers, sigma, *, radius=3.0, rule="share", kl="reverse", over="hq"):
+def _scores_with(samples, centers, sigma, *, radius=3.0, rule="share", kl="reverse", over="hq", strict=False):
     """The scores computed with one ingredient changed (the mistakes below)."""
     samples, centers = np.asarray(samples, float), np.asarray(centers, float)
     d2 = ((samples[:, None, :] - centers) ** 2).sum(-1)
@@ -29,14 +29,17 @@ def _scores_with(samples, centers, sigma, *, radius=3.0, rule="share", kl="rever
     K = len(centers)
     counts = np.bincount(nearest[hq], minlength=K) if over == "hq" else np.bincount(nearest, minlength=K)
     hq_counts = np.bincount(nearest[hq], minlength=K)
-    need = 1 if rule == "touched" else capture_threshold(len(samples), K)
+    need = {"touched": 1, "share": capture_threshold(len(samples), K),
+            "floor": max(1, math.floor(0.1 * len(samples) / K)),  # rounding 0.1 n / K down
+            "hq_n": capture_threshold(int(hq.sum()), K)}[rule]       # n = the HQ samples only
     q = counts / counts.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         if kl == "reverse":
             rkl = float(np.sum(np.where(q > 0, q * np.log(q * K), 0.0)))
         else:  # KL(uniform || q): infinite as soon as a mode is missing
             rkl = float(np.sum((1 / K) * np.log((1 / K) / q)))
-    return np.array([float((hq_counts >= need).sum()), float(hq.mean()), rkl])
+    captured = (hq_counts > need) if strict else (hq_counts >= need)
+    return np.array([float(captured.sum()), float(hq.mean()), rkl])
 
 
 def _cases(rng: np.random.Generator):
@@ -53,7 +56,18 @@ def _cases(rng: np.random.Generator):
                             rng.normal(scale=1.4, size=(495, 2))])
         yield Case(dict(samples=x, centers=centers, sigma=sigma),
                    f"{k} ring modes: two sharp crowds, 5 samples on a third, the rest a wide blob")
+    # the capture rule at its boundary: n = 1,000, K = 8, so a mode needs ceil(12.5) = 13 HQ samples
     centers = _ring(8)
+    x = np.concatenate([np.repeat(centers[[0]], 12, 0), np.repeat(centers[[1]], 9, 0),
+                        np.repeat(centers[[2]], 100, 0), centers[[3]], np.zeros((878, 2))])
+    yield Case(dict(samples=x, centers=centers, sigma=sigma),
+               "8 ring modes, 1,000 samples: 12, 9, 100 and 1 exactly on modes 0-3, 878 at the origin (not HQ); "
+               "a mode needs ceil(0.1 * 1000 / 8) = 13 HQ samples")
+    x = np.concatenate([np.repeat(centers[[0]], 13, 0), np.repeat(centers[[1]], 12, 0),
+                        np.repeat(centers[[2]], 600, 0), np.zeros((375, 2))])
+    yield Case(dict(samples=x, centers=centers, sigma=sigma),
+               "8 ring modes, 1,000 samples: 13, 12 and 600 exactly on modes 0-2, 375 at the origin (not HQ); "
+               "13 = ceil(0.1 * 1000 / 8) is exactly enough")
     x = centers[3] + 2.5 * sigma * rng.normal(size=(1000, 2))
     yield Case(dict(samples=x, centers=centers, sigma=sigma),
                "8 ring modes, 1,000 samples on one mode with 2.5 times its spread (some are not HQ)")
@@ -71,6 +85,17 @@ mode_scores = register(Exercise(
                                                                                    rule="touched"),
                 "a mode needs at least 10% of its fair share of HQ samples, ceil(0.1 n / K), not a single one: "
                 "under the loose rule a blob with the data's spread 'captures' most modes by chance"),
+        Mistake("capture threshold rounded down", lambda samples, centers, sigma: _scores_with(
+                    samples, centers, sigma, rule="floor"),
+                "round the fair share up: a mode needs ceil(0.1 n / K) HQ samples (13 when n = 1,000 and K = 8), "
+                "not floor(0.1 n / K)"),
+        Mistake("n = the HQ samples", lambda samples, centers, sigma: _scores_with(samples, centers, sigma,
+                                                                                   rule="hq_n"),
+                "n in ceil(0.1 n / K) is the number of ALL samples, not of the HQ ones: a generator that puts "
+                "most samples off the modes must not lower the bar for the few it puts on them"),
+        Mistake("capture needs more than the threshold", lambda samples, centers, sigma: _scores_with(
+                    samples, centers, sigma, strict=True),
+                "a mode with exactly ceil(0.1 n / K) HQ samples is captured: use >=, not >"),
         Mistake("radius 3 sigma^2", lambda samples, centers, sigma: _scores_with(samples, centers, sigma,
                                                                                  radius=math.sqrt(3.0)),
                 "HQ means distance < 3 sigma, i.e. squared distance < (3 sigma)^2 = 9 sigma^2, not 3 sigma^2"),

@@ -39,7 +39,7 @@ def _step_variant(logits, action, reward, baseline, learning_rate, *, sign=1.0, 
 step_exercise = register(Exercise(
     name="reinforce_step", lesson="00_start_here",
     prompt="reinforce_step(logits, action, reward, baseline, learning_rate) -> the logits after one REINFORCE "
-           "update, theta + lr (r - b)(onehot(a) - softmax(theta))",
+           "update, theta + lr (r - b)(onehot(a) - softmax(theta)), as a new array",
     reference=reinforce_step,
     cases=_step_cases,
     mistakes=(
@@ -52,6 +52,18 @@ step_exercise = register(Exercise(
                 "pushes the pulled arm down"),
         Mistake("only the pulled arm moves", lambda **kw: _step_variant(**kw, minus_pi=False),
                 "the score is onehot(a) - pi: every logit moves, the other arms' down by lr (r - b) pi_b"),
+        Mistake("only the pulled arm moves, by 1 - pi_a",
+                lambda logits, action, reward, baseline, learning_rate: np.asarray(logits, float)
+                + learning_rate * (reward - baseline) * np.eye(len(logits))[action]
+                * (1.0 - softmax(np.asarray(logits, float))[action]),
+                "(1 - pi_a) is the pulled arm's entry of onehot(a) - pi, but the other entries are -pi_b, not 0: "
+                "every other logit moves down by lr (r - b) pi_b"),
+        Mistake("gradient of pi, not of log pi",
+                lambda logits, action, reward, baseline, learning_rate: np.asarray(logits, float)
+                + learning_rate * (reward - baseline) * softmax(np.asarray(logits, float))[action]
+                * score_function(np.asarray(logits, float), action),
+                "you used the gradient of pi(a), pi(a)(onehot(a) - pi); REINFORCE follows the gradient of "
+                "log pi(a), which is onehot(a) - pi without the factor pi(a)"),
         Mistake("new logits not returned", lambda logits, action, reward, baseline, learning_rate:
                 learning_rate * (reward - baseline) * score_function(np.asarray(logits, float), action),
                 "return the updated logits theta + step, not the step alone"),
@@ -78,9 +90,10 @@ def _share_cases(rng: np.random.Generator):
     for runs, means in ((10, (0.3, 0.7)), (400, (0.3, 0.7)), (57, (0.8, 0.2)), (200, (0.45, 0.55))):
         yield Case(dict(final_probs=_final_probs(rng, runs), means=np.array(means), threshold=0.9),
                    f"{runs} runs, arm means {means}, threshold 0.9")
-    yield Case(dict(final_probs=np.array([[0.1, 0.9], [0.9, 0.1], [0.5, 0.5], [0.05, 0.95], [0.92, 0.08]]),
-                    means=np.array([0.3, 0.7]), threshold=0.9),
-               "5 runs, two of them exactly at the threshold 0.9 (at the threshold counts as locked)")
+    # exactly at the threshold: 0.75 and 0.25 are exact in floating point, so 1 - 0.25 >= 0.75 holds as well
+    yield Case(dict(final_probs=np.array([[0.25, 0.75], [0.75, 0.25], [0.5, 0.5], [0.05, 0.95], [0.92, 0.08]]),
+                    means=np.array([0.3, 0.7]), threshold=0.75),
+               "5 runs, two of them exactly at the threshold 0.75 (at the threshold counts as locked)")
     yield Case(dict(final_probs=_final_probs(rng, 300), means=np.array([0.3, 0.7]), threshold=0.75),
                "300 runs, a lower threshold 0.75")
 
