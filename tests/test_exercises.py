@@ -81,6 +81,80 @@ def test_stub_is_not_attempted_and_run_check_says_so(capsys):
         run_check("gae", lambda **kw: 0.0)
 
 
+def test_a_function_that_changes_its_input_fails_even_with_the_right_answer():
+    def in_place(q, state, action, reward, next_state, terminated, alpha, gamma):
+        target = reward + (0.0 if terminated else gamma * q[next_state].max())
+        q[state, action] += alpha * (target - q[state, action])
+        return q
+
+    with pytest.raises(ExerciseFailed) as caught:
+        EXERCISES["q_learning_update"].check(in_place)
+    assert "changed its input `q`" in str(caught.value) and "copy" in caught.value.hint and caught.value.case
+
+    def in_place_logits(logits, action, reward, baseline, learning_rate):
+        pi = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+        logits -= learning_rate * (reward - baseline) * pi
+        logits[action] += learning_rate * (reward - baseline)
+        return logits
+
+    with pytest.raises(ExerciseFailed, match="changed its input `logits`"):
+        EXERCISES["reinforce_step"].check(in_place_logits)
+
+    def wrong_and_in_place(q, state, action, reward, next_state, terminated, alpha, gamma):
+        q[state, action] = reward
+        return q
+
+    with pytest.raises(ExerciseFailed, match=r"disagrees(.|\n)*also changed its input `q`"):
+        EXERCISES["q_learning_update"].check(wrong_and_in_place)
+    # a copy made before the change passes, and so does every reference (none of them changes its inputs)
+    EXERCISES["q_learning_update"].check(lambda q, **kw: in_place(np.array(q, dtype=float), **kw))
+
+
+def test_leftover_stub_line_is_reported_not_taken_for_an_unattempted_stub():
+    def tau_lock(nu, threshold, min_tail):
+        above = np.flatnonzero(np.asarray(nu) >= threshold)
+        tau = 0 if above.size == 0 else int(above[-1]) + 1
+        raise NotImplementedError  # your code here
+
+    with pytest.raises(ExerciseFailed) as caught:
+        run_check("tau_lock", tau_lock)
+    assert "delete `raise NotImplementedError`" in str(caught.value) and caught.value.hint == "delete the stub line"
+
+    def documented_stub(nu, threshold, min_tail):
+        """Write tau_lock here."""
+        pass
+        raise NotImplementedError("your code here")
+
+    with pytest.raises(NotAttempted):
+        EXERCISES["tau_lock"].check(documented_stub)
+    # without source (code run by exec from a string, as a solution checker does) the code object decides
+    namespace = {"np": np}
+    exec("def stub(nu, threshold, min_tail):\n    raise NotImplementedError\n"
+         "def leftover(nu, threshold, min_tail):\n    n = len(nu)\n    raise NotImplementedError\n", namespace)
+    with pytest.raises(NotAttempted):
+        EXERCISES["tau_lock"].check(namespace["stub"])
+    with pytest.raises(ExerciseFailed, match="delete"):
+        EXERCISES["tau_lock"].check(namespace["leftover"])
+
+    def calls_an_unwritten_helper(nu, threshold, min_tail):
+        return documented_stub(nu, threshold, min_tail)
+
+    with pytest.raises(ExerciseFailed, match="in `documented_stub`.*not written yet"):
+        EXERCISES["tau_lock"].check(calls_an_unwritten_helper)
+
+
+def test_none_for_no_lock_in_gets_the_exercises_own_hint():
+    def none_when_unlocked(nu, threshold, min_tail):
+        tau = EXERCISES["tau_lock"].reference(nu, threshold, min_tail)
+        return None if tau < 0 else tau
+
+    with pytest.raises(ExerciseFailed) as caught:
+        EXERCISES["tau_lock"].check(none_when_unlocked)
+    assert "return -1 when there is no lock-in, not None" in str(caught.value)
+    with pytest.raises(ExerciseFailed, match="forget `return`"):  # None where the reference has a lock-in
+        EXERCISES["tau_lock"].check(lambda nu, threshold, min_tail: None)
+
+
 def test_reinforce_reference_is_autograd_on_the_surrogate():
     rng = np.random.default_rng(0)
     logits, actions, rewards = rng.normal(size=4), rng.integers(0, 4, 30), rng.random(30)

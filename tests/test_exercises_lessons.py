@@ -1,11 +1,14 @@
-"""The exercises of lessons 00, 01, 03, 10, 11 and 14: every lesson has at least two, each reference agrees with an
-independent computation (the code the lesson runs, or a hand calculation), and each notebook asks at least two
-predict-then-check questions revealed from the run, with one solution cell per exercise."""
+"""The exercises of lessons 00-04, 06-08, 10, 11 and 14: every lesson has at least two, each reference agrees with
+an independent computation (the code the lesson runs, or a hand calculation), each notebook asks at least two
+predict-then-check questions revealed from the run, with one solution cell per exercise, and every solution cell's
+code passes its exercise's checker."""
 
 from __future__ import annotations
 
 import ast
 import json
+import math
+import re
 from pathlib import Path
 
 import gymnasium as gym
@@ -24,8 +27,9 @@ from rlcore.learners.ppo import compute_gae
 from rlcore.learners.reinforce import ReinforceConfig, train_reinforce_bandit
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-LESSONS = ["00_start_here", "01_reinforce_log_trick", "03_ppo_advantage", "10_ladder_2_model_free",
-           "11_ladder_3_lookahead", "14_ladder_dashboard"]
+LESSONS = ["00_start_here", "01_reinforce_log_trick", "02_reward_selects", "03_ppo_advantage",
+           "04_reinforcement_without_reward", "06_goals_out_of_distribution", "07_relative_fitness",
+           "08_narrowing_mode_collapse", "10_ladder_2_model_free", "11_ladder_3_lookahead", "14_ladder_dashboard"]
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -45,6 +49,28 @@ def test_each_lesson_has_two_exercises_and_two_predictions(lesson):
             calls = [n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)
                      and getattr(n.func, "id", None) == "reveal"]
             assert calls and all(not isinstance(call.args[2], ast.Constant) for call in calls), source
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_each_solution_cell_passes_its_checker(lesson):
+    """The code in the collapsed solutions, run on its own (numpy and math only), passes the check cell's exercise:
+    the function each `run_check("name", fn)` hands over is looked up by name in the solutions' code."""
+    cells = json.loads((NOTEBOOKS / f"{lesson}.ipynb").read_text())["cells"]
+    checked_as = {}  # the reader's function name -> the exercise its check cell runs
+    for c in cells:
+        if c["cell_type"] == "code" and "run_check(" in "".join(c["source"]):
+            for call in ast.walk(ast.parse("".join(c["source"]))):
+                if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "run_check":
+                    checked_as[call.args[1].id] = call.args[0].value
+    namespace = {"np": np, "math": math}
+    for c in cells:
+        if "solution" in c["metadata"].get("tags", []):
+            for code in re.findall(r"```python\n(.*?)```", "".join(c["source"]), re.S):
+                exec(code, namespace)
+    found = {fn: name for fn, name in checked_as.items() if callable(namespace.get(fn))}
+    assert set(found.values()) == {n for n, e in EXERCISES.items() if e.lesson == lesson}, (checked_as, found)
+    for fn, name in found.items():
+        EXERCISES[name].check(namespace[fn])
 
 
 def test_reinforce_step_is_the_learners_update():
