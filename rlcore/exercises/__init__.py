@@ -169,7 +169,7 @@ def _same(a: Any, b: Any) -> bool:
         return isinstance(a, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in b)
     if isinstance(b, (list, tuple)):
         return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
-    if isinstance(b, float) and isinstance(a, float) and np.isnan(a) and np.isnan(b):
+    if isinstance(b, (float, np.floating)) and isinstance(a, (float, np.floating)) and np.isnan(a) and np.isnan(b):
         return True
     if type(b).__eq__ is object.__eq__:  # no value equality: compare the attributes, if any
         return not hasattr(b, "__dict__") or _same(vars(a), vars(b))

@@ -93,7 +93,8 @@ def _search_cases(rng: np.random.Generator):
 def _search_variant(v, nxt, reward, prob, depth, *, backup="max", weights=None, sentinel=0.0, use_reward=True,
                     game_over="zero"):
     """search_q with one ingredient changed. ``use_reward``: True (every move), False (none), "root" (only the
-    move from the position itself), "frontier" (only the deepest move); ``game_over``: "zero" or "last" (valued like the last position, v[:, -1])."""
+    move from the position itself), "frontier" (only the deepest move); ``game_over``: "zero" or "last" (valued
+    like the last position, v[:, -1])."""
     if depth == 0:
         return np.zeros(np.shape(v) + (2,))
     p = prob if weights is None else np.full_like(prob, 1.0 / len(prob))
