@@ -1,0 +1,341 @@
+"""Lesson 05: what in-episode practice, a heuristics generator and a power/goal trade-off do under selection that
+sees only the episode's reward. Three formal models of an argument (seed 004, items 13-15), each with the
+assumption that produces its result and that assumption flipped.
+
+1. **Practice** (:class:`PracticeConfig`, :func:`run_practice`): evolution strategies over the genome of an
+   in-episode learner (race skill, race rate, donut skill, donut rate) on the donut race
+   (:mod:`rlcore.envs.donut_race`), fitness = the race reward only. Expected ES step = lr * grad E[R] with
+   grad E[R] = [M, M(M-1)/2, 0, -cost (K-1)] (separate rates; M race segments, K donut loops) or, with one
+   shared rate, [M, M(M-1)/2 - cost (K-1), 0, 0] (:func:`expected_gradient`). The shuffled control deals every
+   reward difference to another pair: no selection, the same noise; it calibrates "drifts within noise".
+2. **Generator** (:class:`GeneratorConfig`, :func:`run_generator`): a heuristics generator with one quality per
+   query kind, improved by REINFORCE only through the reward of the episodes its output entered. Expected gain
+   of kind k per update: lr * (helped_k + shared^2 * paying queries per episode) (:func:`expected_generator_gain`).
+3. **Power and goal** (:class:`PowerGoalConfig`, :func:`run_power_goal`): R = c (1 - d) - beta c^2 d over
+   capability c and goal distance d. dR/dd = -c (1 + beta c) < 0 always; dR/dc = 0 on the ridge
+   c*(d) = (1 - d) / (2 beta d) (:func:`ridge`).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import Config, choice, param
+from ..learners.in_context_practice import evolve_power_goal, evolve_practice, train_generator
+from ..seeding import derive_seed
+
+__all__ = ["PracticeConfig", "PracticeResult", "run_practice", "run_practice_cached", "expected_gradient",
+           "practice_cost_sweep", "break_even_cost", "GeneratorConfig", "GeneratorResult", "run_generator",
+           "run_generator_cached", "expected_generator_gain", "shared_sweep", "PowerGoalConfig", "PowerGoalResult",
+           "run_power_goal", "run_power_goal_cached", "ridge", "power_goal_gradient", "lock_sweep"]
+
+
+# ------------------------------------------------------------------------------------------------- practice
+@dataclass(frozen=True)
+class PracticeConfig(Config):
+    """Item 13: a population of in-episode learners selected on the race reward alone."""
+
+    race_segments: int = param(10, low=1, ui=(1, 30), doc="M, race segments per episode, >= 1")
+    donut_loops: int = param(5, low=2, ui=(2, 20), doc="K, donut loops before the race, >= 2")
+    practice_cost: float = param(0.0, ui=(-3.0, 3.0, 0.25),
+                                 doc="race time lost per unit of in-episode donut improvement (< 0: practice helps)")
+    shared_rate: bool = param(False, doc="one in-episode learning rate for race and donuts")
+    execution_noise: float = param(0.1, low=0.0, ui=(0.0, 1.0, 0.05), doc="noise on every achieved quality, >= 0")
+    initial_rate: float = param(0.02, ui=(-0.2, 0.2, 0.01), doc="in-episode learning rates at the start")
+    population: int = param(20, low=2, ui=(2, 60, 2), doc="genomes per generation (antithetic pairs), >= 2")
+    generations: int = param(200, low=1, ui=(10, 400, 10), doc="generations of selection, >= 1")
+    es_sigma: float = param(0.1, low=0.0, low_open=True, ui=(0.01, 0.5, 0.01), doc="mutation size, > 0")
+    learning_rate: float = param(2e-4, low=0.0, low_open=True, ui=(1e-5, 1e-3), widget="log",
+                                 doc="ES step size, > 0")
+    runs: int = param(20, low=1, ui=(2, 40), doc="independent runs, >= 1")
+    seed: int = param(0, low=0, ui=(0, 20), doc="seed of the runs")
+
+    def init(self) -> np.ndarray:
+        return np.array([0.0, self.initial_rate, 0.0, self.initial_rate])
+
+
+def expected_gradient(config: PracticeConfig) -> np.ndarray:
+    """grad of E[R] over the genome (race skill, race rate, donut skill, donut rate): the expected ES step / lr."""
+    m, k, c = config.race_segments, config.donut_loops, config.practice_cost
+    if config.shared_rate:
+        return np.array([m, m * (m - 1) / 2 - c * (k - 1), 0.0, 0.0])
+    return np.array([m, m * (m - 1) / 2, 0.0, -c * (k - 1)])
+
+
+def break_even_cost(config: PracticeConfig) -> float:
+    """With one shared rate, the practice cost above which selection lowers the shared rate: M(M-1) / (2 (K-1))."""
+    return config.race_segments * (config.race_segments - 1) / (2 * (config.donut_loops - 1))
+
+
+@dataclass(frozen=True)
+class PracticeResult:
+    """Genome histories (generations + 1, runs, 4) under selection and under the shuffled control."""
+
+    config: PracticeConfig
+    selected: np.ndarray
+    shuffled: np.ndarray
+
+    def skills(self, which: str = "selected") -> dict:
+        """End-of-episode skill (start skill + rate * (steps - 1)) and in-episode improvement (rate * (steps -
+        1), end minus start) for the race and the donut, per generation and run."""
+        g, c = getattr(self, which), self.config
+        donut_rate = g[..., 1] if c.shared_rate else g[..., 3]
+        return {"race_gain_in_episode": g[..., 1] * (c.race_segments - 1),
+                "race_skill": g[..., 0] + g[..., 1] * (c.race_segments - 1),
+                "donut_gain_in_episode": donut_rate * (c.donut_loops - 1),
+                "donut_skill": g[..., 2] + donut_rate * (c.donut_loops - 1)}
+
+    def summary(self) -> dict:
+        sel, shu = self.skills("selected"), self.skills("shuffled")
+        out = {"break_even_cost": break_even_cost(self.config)}
+        for name in ("race_skill", "donut_skill", "race_gain_in_episode", "donut_gain_in_episode"):
+            change, control = sel[name][-1] - sel[name][0], shu[name][-1] - shu[name][0]
+            band = float(np.quantile(np.abs(control), 0.95)) if control.size else 0.0
+            out[name] = {"change": float(change.mean()), "change_min": float(change.min()),
+                         "change_max": float(change.max()), "control_change": float(control.mean()),
+                         "control_band": band, "share_within_band": float(np.mean(np.abs(change) <= band)),
+                         "share_rose": float(np.mean(change > band)), "share_fell": float(np.mean(change < -band)),
+                         "std": float(change.std()), "control_std": float(control.std())}
+        grad = expected_gradient(self.config)
+        predicted = self.config.learning_rate * self.config.generations * grad
+        out["predicted_genome_change"] = predicted.tolist()
+        out["measured_genome_change"] = (self.selected[-1] - self.selected[0]).mean(0).tolist()
+        return out
+
+
+def run_practice(config: PracticeConfig, progress=None) -> PracticeResult:
+    """The config's selection and its shuffled control (same seeds of mutation, no selection)."""
+    kw = dict(race_segments=config.race_segments, donut_loops=config.donut_loops, practice_cost=config.practice_cost,
+              shared_rate=config.shared_rate, execution_noise=config.execution_noise, population=config.population,
+              generations=config.generations, es_sigma=config.es_sigma, learning_rate=config.learning_rate,
+              runs=config.runs)
+    selected = evolve_practice(config.init(), shuffle=False, seed=derive_seed(config.seed, "practice"), **kw)
+    if progress is not None:
+        progress(0.5)
+    shuffled = evolve_practice(config.init(), shuffle=True, seed=derive_seed(config.seed, "practice-shuffled"), **kw)
+    return PracticeResult(config, selected, shuffled)
+
+
+@functools.lru_cache(maxsize=64)
+def run_practice_cached(config: PracticeConfig) -> PracticeResult:
+    """:func:`run_practice`, remembered per config (a widget moved back answers at once)."""
+    return run_practice(config)
+
+
+def practice_cost_sweep(config: PracticeConfig, costs) -> dict:
+    """Donut-skill change (mean, and share of runs above / below the shuffled band) at each practice cost, beside
+    the closed-form expected change lr * generations * grad . (0, 0, 1, K-1)."""
+    out = {"costs": [float(c) for c in costs], "shared_rate": config.shared_rate, "change": [], "predicted": [],
+           "band": [], "share_rose": [], "share_fell": [], "race_change": []}
+    for cost in costs:
+        cfg = config.replace(practice_cost=float(cost))
+        s = run_practice(cfg).summary()["donut_skill"]
+        grad = expected_gradient(cfg)
+        rate = grad[1] if cfg.shared_rate else grad[3]
+        out["change"].append(s["change"])
+        out["predicted"].append(cfg.learning_rate * cfg.generations * (grad[2] + rate * (cfg.donut_loops - 1)))
+        out["band"].append(s["control_band"])
+        out["share_rose"].append(s["share_rose"])
+        out["share_fell"].append(s["share_fell"])
+    out["break_even_cost"] = break_even_cost(config)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ generator
+@dataclass(frozen=True)
+class GeneratorConfig(Config):
+    """Item 14: a heuristics generator improved only through the reward of the episodes its output entered."""
+
+    kinds: int = param(6, low=2, ui=(2, 10), doc="query kinds: 0 = donut, 1 = win the race, 2.. other subgoals")
+    use: str = choice("narrow", ("narrow", "broad"),
+                      doc="narrow: every subgoal query is 'win the race'; broad: each episode needs its own subgoals")
+    queries: int = param(4, low=1, ui=(1, 10), doc="subgoal queries per episode, >= 1")
+    donut_queries: int = param(2, low=0, ui=(0, 10), doc="donut queries per episode (never pay), >= 0")
+    shared: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
+                          doc="weight of machinery shared by all kinds, in [0, 1]")
+    exploration: float = param(0.5, low=0.0, low_open=True, ui=(0.05, 2.0, 0.05),
+                               doc="noise on each heuristic's quality, > 0")
+    learning_rate: float = param(0.01, low=0.0, low_open=True, ui=(0.001, 0.05, 0.001), doc="REINFORCE step, > 0")
+    batch: int = param(16, low=1, ui=(1, 64), doc="episodes per update, >= 1")
+    updates: int = param(300, low=1, ui=(10, 600, 10), doc="updates, >= 1")
+    runs: int = param(20, low=1, ui=(2, 40), doc="independent runs, >= 1")
+    seed: int = param(0, low=0, ui=(0, 20), doc="seed of the runs")
+
+
+def expected_generator_gain(config: GeneratorConfig) -> np.ndarray:
+    """Expected quality gain of each kind after all updates: lr * updates * (helped_k + shared^2 * queries), with
+    helped_k the expected paying queries of kind k per episode (0 for donuts)."""
+    helped = np.zeros(config.kinds)
+    if config.use == "narrow":
+        helped[1] = config.queries
+    else:
+        helped[1:] = config.queries / (config.kinds - 1)
+    return config.learning_rate * config.updates * (helped + config.shared ** 2 * config.queries)
+
+
+@dataclass(frozen=True)
+class GeneratorResult:
+    config: GeneratorConfig
+    selected: dict
+    shuffled: dict
+
+    def summary(self) -> dict:
+        gain = self.selected["quality"][-1] - self.selected["quality"][0]
+        control = self.shuffled["quality"][-1] - self.shuffled["quality"][0]
+        band = np.quantile(np.abs(control), 0.95, axis=0)  # per kind
+        pooled_band = float(np.quantile(np.abs(control), 0.95))
+        improved = gain.mean(0) > pooled_band
+        return {"gain": gain.mean(0).tolist(), "gain_min": gain.min(0).tolist(), "gain_max": gain.max(0).tolist(),
+                "control_gain": control.mean(0).tolist(), "control_band": band.tolist(), "pooled_band": pooled_band,
+                "predicted_gain": expected_generator_gain(self.config).tolist(),
+                "asked": self.selected["asked"].mean(0).tolist(),
+                "asked_rewarded": self.selected["asked_rewarded"].mean(0).tolist(),
+                "helped": self.selected["helped"].mean(0).tolist(),
+                "kinds_improved": int(improved.sum()), "subgoal_kinds_improved": int(improved[1:].sum()),
+                "donut_gain": float(gain[:, 0].mean()), "donut_share_within_band": float(np.mean(
+                    np.abs(gain[:, 0]) <= band[0])), "donut_share_rose": float(np.mean(gain[:, 0] > band[0])),
+                "race_gain": float(gain[:, 1].mean()), "race_share_rose": float(np.mean(gain[:, 1] > band[1]))}
+
+
+def _generator_kw(config: GeneratorConfig) -> dict:
+    return dict(kinds=config.kinds, use=config.use, queries=config.queries, donut_queries=config.donut_queries,
+                shared=config.shared, exploration=config.exploration, learning_rate=config.learning_rate,
+                batch=config.batch, updates=config.updates, runs=config.runs)
+
+
+def run_generator(config: GeneratorConfig, progress=None) -> GeneratorResult:
+    selected = train_generator(shuffle=False, seed=derive_seed(config.seed, "generator"), **_generator_kw(config))
+    if progress is not None:
+        progress(0.5)
+    shuffled = train_generator(shuffle=True, seed=derive_seed(config.seed, "generator-shuffled"),
+                               **_generator_kw(config))
+    return GeneratorResult(config, selected, shuffled)
+
+
+@functools.lru_cache(maxsize=64)
+def run_generator_cached(config: GeneratorConfig) -> GeneratorResult:
+    return run_generator(config)
+
+
+def shared_sweep(config: GeneratorConfig, shares=(0.0, 0.25, 0.5, 0.75, 1.0)) -> dict:
+    """Donut-kind gain (measured and predicted) and the number of improved kinds at each weight of shared
+    machinery, narrow and broad use."""
+    out = {"shares": [float(s) for s in shares]}
+    for use in ("narrow", "broad"):
+        rows = {"donut_gain": [], "donut_predicted": [], "band": [], "kinds_improved": []}
+        for share in shares:
+            cfg = config.replace(use=use, shared=float(share))
+            s = run_generator(cfg).summary()
+            rows["donut_gain"].append(s["donut_gain"])
+            rows["donut_predicted"].append(s["predicted_gain"][0])
+            rows["band"].append(s["control_band"][0])
+            rows["kinds_improved"].append(s["kinds_improved"])
+        out[use] = rows
+    return out
+
+
+# -------------------------------------------------------------------------------------------- power and goal
+@dataclass(frozen=True)
+class PowerGoalConfig(Config):
+    """Item 15: selection over capability c and goal distance d, R = c (1 - d) - beta c^2 d."""
+
+    beta: float = param(0.5, low=0.0, low_open=True, ui=(0.05, 2.0, 0.05),
+                        doc="how fast the tails come apart with capability, > 0")
+    start_capability: float = param(0.2, low=0.0, low_open=True, ui=(0.05, 2.0, 0.05), doc="c at the start, > 0")
+    start_distance: float = param(0.5, low=0.0, high=1.0, low_open=True, high_open=True, ui=(0.05, 0.95, 0.05),
+                                  doc="d at the start (0 = the intended goal G), in (0, 1)")
+    capability_noise: float = param(0.1, low=0.0, ui=(0.0, 0.5, 0.01),
+                                    doc="mutation size of log capability, >= 0")
+    goal_noise: float = param(0.005, low=0.0, ui=(0.0, 0.1, 0.005),
+                              doc="exploration noise on the goal distance, >= 0 (0: never explores goals)")
+    lock_scale: float = param(2.0, low=0.0, low_open=True, ui=(0.5, 20.0, 0.5),
+                              doc="lock-in run: goal exploration shrinks as exp(-c / lock_scale), > 0")
+    population: int = param(20, low=2, ui=(2, 60, 2), doc="mutants per generation (antithetic pairs), >= 2")
+    generations: int = param(400, low=1, ui=(20, 800, 20), doc="generations, >= 1")
+    learning_rate: float = param(1.0, low=0.0, low_open=True, ui=(0.1, 3.0, 0.1), doc="selection step, > 0")
+    runs: int = param(20, low=1, ui=(2, 40), doc="independent runs, >= 1")
+    seed: int = param(0, low=0, ui=(0, 20), doc="seed of the runs")
+
+
+def ridge(d, beta):
+    """The capability at which dR/dc = 0 for goal distance d: c*(d) = (1 - d) / (2 beta d) (inf at d = 0)."""
+    d = np.asarray(d, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        return np.where(d > 0, (1 - d) / (2 * beta * np.where(d > 0, d, 1.0)), np.inf)
+
+
+def power_goal_gradient(c, d, beta):
+    """[dR/dc, dR/dd] of R = c (1 - d) - beta c^2 d: [(1 - d) - 2 beta c d, -c - beta c^2]."""
+    c, d = np.asarray(c, dtype=np.float64), np.asarray(d, dtype=np.float64)
+    return np.stack([(1 - d) - 2 * beta * c * d, -c - beta * c ** 2], axis=-1)
+
+
+CONDITIONS = ("explores goals", "no goal exploration", "lock-in")
+
+
+@dataclass(frozen=True)
+class PowerGoalResult:
+    config: PowerGoalConfig
+    paths: dict  # condition -> (generations + 1, runs, 2) of (c, d)
+
+    def summary(self) -> dict:
+        cfg, out = self.config, {}
+        stall = float(ridge(cfg.start_distance, cfg.beta))
+        out["ridge_at_start"] = stall
+        for cond, p in self.paths.items():
+            c, d = p[..., 0], p[..., 1]
+            half = p.shape[0] // 2
+            on_path = d > 0.02
+            ratio = np.where(on_path, c / np.where(on_path, ridge(d, cfg.beta), 1.0), np.nan)
+            out[cond] = {"final_capability": float(np.median(c[-1])), "final_capability_min": float(c[-1].min()),
+                         "final_distance": float(d[-1].mean()), "final_distance_min": float(d[-1].min()),
+                         "final_distance_max": float(d[-1].max()),
+                         "distance_moved_last_half": float(np.abs(d[-1] - d[half]).max()),
+                         "capability_over_start_ridge": float(np.median(c[-1]) / stall),
+                         "capability_over_ridge_median": float(np.nanmedian(ratio)) if np.any(on_path) else None,
+                         "capability_over_ridge_max": float(np.nanmax(ratio)) if np.any(on_path) else None,
+                         "final_capability_over_ridge": float(np.median(c[-1] / ridge(d[-1], cfg.beta)))}
+        return out
+
+
+def run_power_goal(config: PowerGoalConfig, progress=None) -> PowerGoalResult:
+    kw = dict(beta=config.beta, c0=config.start_capability, d0=config.start_distance, sigma_c=config.capability_noise,
+              population=config.population, generations=config.generations, learning_rate=config.learning_rate,
+              runs=config.runs)
+    paths = {"explores goals": evolve_power_goal(sigma_d=config.goal_noise, lock_scale=0.0,
+                                                 seed=derive_seed(config.seed, "explore"), **kw),
+             "no goal exploration": evolve_power_goal(sigma_d=0.0, lock_scale=0.0,
+                                                      seed=derive_seed(config.seed, "stall"), **kw),
+             "lock-in": evolve_power_goal(sigma_d=config.goal_noise, lock_scale=config.lock_scale,
+                                          seed=derive_seed(config.seed, "lock"), **kw)}
+    if progress is not None:
+        progress(1.0)
+    return PowerGoalResult(config, paths)
+
+
+@functools.lru_cache(maxsize=64)
+def run_power_goal_cached(config: PowerGoalConfig) -> PowerGoalResult:
+    return run_power_goal(config)
+
+
+def lock_sweep(config: PowerGoalConfig, betas=(0.1, 0.25, 0.5, 1.0, 2.0), lock_scales=(1.0, 3.0, 10.0)) -> dict:
+    """Where the lock-in run's goal freezes (mean final d) for each beta and lock scale."""
+    out = {"betas": [float(b) for b in betas], "lock_scales": [float(s) for s in lock_scales], "frozen_distance": [],
+           "final_capability": []}
+    for scale in lock_scales:
+        row_d, row_c = [], []
+        for beta in betas:
+            cfg = config.replace(beta=float(beta), lock_scale=float(scale))
+            p = evolve_power_goal(beta=cfg.beta, c0=cfg.start_capability, d0=cfg.start_distance,
+                                  sigma_c=cfg.capability_noise, sigma_d=cfg.goal_noise, lock_scale=cfg.lock_scale,
+                                  population=cfg.population, generations=cfg.generations,
+                                  learning_rate=cfg.learning_rate, runs=cfg.runs,
+                                  seed=derive_seed(cfg.seed, "lock-sweep", int(beta * 100), int(scale * 100)))
+            row_d.append(float(p[-1, :, 1].mean()))
+            row_c.append(float(np.median(p[-1, :, 0])))
+        out["frozen_distance"].append(row_d)
+        out["final_capability"].append(row_c)
+    return out
