@@ -45,7 +45,7 @@ def race_scores(genomes: np.ndarray, race_segments: int, donut_loops: int, pract
 
 class DonutRace(gym.Env):
     """One episode, step by step. Observation ``[phase (0 lagoon, 1 race), step in phase, last achieved
-    quality]``; action: the quality tried for (a float). Reward 0 until the last race segment."""
+    quality]``; action: the quality tried for, in [-50, 50] (outside raises). Reward 0 until the last race segment."""
 
     metadata = {"render_modes": []}
 
@@ -57,8 +57,10 @@ class DonutRace(gym.Env):
             raise ValueError(f"execution_noise = {execution_noise} must be >= 0")
         self.race_segments, self.donut_loops = int(race_segments), int(donut_loops)
         self.practice_cost, self.execution_noise = float(practice_cost), float(execution_noise)
-        self.action_space = gym.spaces.Box(-np.inf, np.inf, shape=(), dtype=np.float64)
-        self.observation_space = gym.spaces.Box(-np.inf, np.inf, shape=(3,), dtype=np.float64)
+        self.action_space = gym.spaces.Box(-50.0, 50.0, shape=(), dtype=np.float64)
+        steps = float(max(self.race_segments, self.donut_loops))
+        self.observation_space = gym.spaces.Box(np.array([0.0, 0.0, -100.0]), np.array([1.0, steps, 100.0]),
+                                                dtype=np.float64)
 
     def reset(self, *, seed: int | None = None, options: dict | None = None):
         super().reset(seed=seed)
@@ -66,7 +68,9 @@ class DonutRace(gym.Env):
         return np.array([0.0, 0.0, 0.0]), {}
 
     def step(self, action):
-        achieved = float(action) + self.execution_noise * float(self.np_random.standard_normal())
+        if not self.action_space.contains(np.asarray(action, dtype=np.float64).reshape(())):
+            raise ValueError(f"action = {action!r} is outside the action space {self.action_space}")
+        achieved = float(np.asarray(action)) + self.execution_noise * float(self.np_random.standard_normal())
         in_lagoon = self.t < self.donut_loops
         (self.donuts if in_lagoon else self.race).append(achieved)
         self.t += 1
@@ -76,7 +80,8 @@ class DonutRace(gym.Env):
             reward = sum(self.race) - self.practice_cost * (self.donuts[-1] - self.donuts[0])
         phase = 0.0 if self.t < self.donut_loops else 1.0
         index = self.t if self.t < self.donut_loops else self.t - self.donut_loops
-        return np.array([phase, float(index), achieved]), reward, done, False, {"donut_quality": list(self.donuts)}
+        shown = float(np.clip(achieved, -100.0, 100.0))  # the observation's range; the reward uses the true value
+        return np.array([phase, float(index), shown]), reward, done, False, {"donut_quality": list(self.donuts)}
 
 
 register_env("DonutRace", f"{__name__}:DonutRace")
