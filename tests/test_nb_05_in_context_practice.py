@@ -225,3 +225,14 @@ def test_configs_reject_bad_values():
         GeneratorConfig(use="everything")
     with pytest.raises(ValueError, match="start_distance"):
         PowerGoalConfig(start_distance=1.0)
+
+
+def test_lockstep_hugs_the_ridge_only_when_the_goal_is_the_slow_direction(notebook_runs):
+    """Control for 'lockstep': with ten times the goal exploration the goal closes first and capability trails far
+    below the ridge (observed median c / c*(d) 0.10 against 0.92)."""
+    m = notebook_runs.quick(NOTEBOOK)
+    assert m["power_goal"]["explores goals"]["capability_over_ridge_median"] > 0.8
+    assert m["power_goal_fast_goal"]["capability_over_ridge_median"] < 0.3
+    for seed in SEEDS:
+        s = run_power_goal(PowerGoalConfig(seed=seed, runs=6, goal_noise=0.05)).summary()["explores goals"]
+        assert s["capability_over_ridge_median"] < 0.3 and s["final_distance_max"] < 0.01
