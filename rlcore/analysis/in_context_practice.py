@@ -129,7 +129,7 @@ def practice_cost_sweep(config: PracticeConfig, costs) -> dict:
     """Donut-skill change (mean, and share of runs above / below the shuffled band) at each practice cost, beside
     the closed-form expected change lr * generations * grad . (0, 0, 1, K-1)."""
     out = {"costs": [float(c) for c in costs], "shared_rate": config.shared_rate, "change": [], "predicted": [],
-           "band": [], "share_rose": [], "share_fell": [], "race_change": []}
+           "band": [], "share_rose": [], "share_fell": []}
     for cost in costs:
         cfg = config.replace(practice_cost=float(cost))
         s = run_practice(cfg).summary()["donut_skill"]
