@@ -43,3 +43,12 @@ def test_same_seed_same_trajectory(env_id):
         return out
 
     assert rollout() == rollout()
+
+
+def test_two_environments_cannot_share_a_name():
+    from rlcore.envs._registry import register_env
+    env_id = REGISTERED[0]
+    name = env_id.removeprefix("rlcore/").removesuffix("-v0")
+    assert register_env(name, gym.registry[env_id].entry_point) == env_id   # re-registering the same one is fine
+    with pytest.raises(ValueError, match=name):
+        register_env(name, "rlcore.envs.somewhere_else:Other")
