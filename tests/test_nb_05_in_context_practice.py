@@ -1,15 +1,20 @@
 """Claims of 05_in_context_practice, from the quick run's metrics and across >= 10 seeds from rlcore, each with its
 control; plus the closed forms the three models are built on (the by-construction parts, kept as unit tests).
 
-1. Practice (item 13, C8): selected on the race alone, race skill rises in every run while donut skill drifts within
-   the band of a shuffled-reward control; the controls that come out differently: one shared rate (donuts rise in
-   >= 90% of runs), practice that costs race time (donuts fall below the band), practice that saves it (rise).
+1. Practice (item 13, C8): selected on the race alone, race skill rises in every run while donut skill drifts with
+   the spread of a shuffled-reward control (the share inside the band is a calibration at zero cost, checked but not
+   sold as a finding); the controls that come out differently: one shared rate (donuts rise in >= 90% of runs),
+   partial sharing alpha = 0.1 (every run above the band; alpha = 0.02 moves the mean but few single runs),
+   practice that costs race time (donuts fall below the band), practice that saves it (rise).
 2. Generator (item 14): quality per kind follows the queries that entered the reward, not the queries present in
-   above-baseline episodes; narrow use improves one kind, broad use all subgoal kinds; donut queries gain nothing
-   unless machinery is shared (the control).
+   above-baseline episodes (a property of the REINFORCE update); narrow use improves one kind, broad use all
+   subgoal kinds; donut queries gain nothing, also when they come only in episodes that win more (the presence
+   control), unless machinery is shared (the control that comes out differently).
 3. Power vs goal closeness (item 15): with goal exploration capability climbs along the ridge c*(d) while d falls
    to 0 (lockstep); without it capability stalls at c*(d0); with exploration that shrinks with capability the goal
-   ends at a near miss, nearer for larger beta and later locks.
+   is short of G after 400 generations, nearer for larger beta and later locks, and keeps slowing over 3200
+   generations while constant slow exploration reaches G; capability never passes the ridge unless a channel not
+   gated by R (drift) is added, and then only above the rate selection can push back.
 """
 
 import gymnasium as gym
@@ -17,6 +22,7 @@ import numpy as np
 import pytest
 
 from rlcore.analysis.in_context_practice import (GeneratorConfig, PowerGoalConfig, PracticeConfig, break_even_cost,
+                                                 budget_sweep, drift_sweep, expected_donut_change,
                                                  expected_generator_gain, expected_gradient, lock_sweep,
                                                  power_goal_gradient, practice_cost_sweep, ridge, run_generator,
                                                  run_power_goal, run_practice)
@@ -43,10 +49,17 @@ def test_notebook_metrics(notebook_runs):
     before = [c for c, ch in zip(sh["costs"], sh["change"]) if ch > 0]
     after = [c for c, ch in zip(sh["costs"], sh["change"]) if ch < 0]
     assert max(before) < sh["break_even_cost"] < min(after)
+    cp = m["coupling_sweep"]  # alpha = 0, 0.01, 0.02, 0.05, 0.1, 0.2 at the quick run's generations
+    assert cp["share_rose"][0][0] <= 0.3 and cp["share_rose"][0][4] >= 0.8
+    np.testing.assert_allclose(cp["change"][0], cp["predicted"][0], atol=4 * max(cp["change_se"][0]))
     g = m["generator"]
-    assert g["narrow"]["kinds_improved"] == 1 and g["broad"]["subgoal_kinds_improved"] == g["broad"]["kinds_improved"] == 5
+    assert g["narrow"]["kinds_improved"] == 1
+    assert g["broad"]["subgoal_kinds_improved"] == g["broad"]["kinds_improved"] == 5
     for use in ("narrow", "broad"):
         assert abs(g[use]["donut_gain"]) < 0.15 and g[use]["asked_rewarded"][0] > 0.8
+    pr = m["generator_presence"]
+    assert pr["asked_rewarded"][0] / pr["asked"][0] > 0.9 and abs(pr["donut_gain"]) < 4 * pr["donut_gain_se"]
+    assert pr["race_gain"] > 20 * pr["donut_gain_se"]
     assert m["shared_sweep"]["narrow"]["donut_gain"][-1] > 5 and m["shared_sweep"]["broad"]["kinds_improved"][-1] == 6
     w = m["power_goal"]
     assert w["explores goals"]["final_distance"] < 0.01 and w["explores goals"]["capability_over_ridge_max"] < 1.15
@@ -55,6 +68,13 @@ def test_notebook_metrics(notebook_runs):
     assert 0.1 < w["lock-in"]["final_distance"] < 0.3
     fd = np.array(m["lock_sweep"]["frozen_distance"])
     assert np.all(np.diff(fd, axis=1) < 0) and np.all(np.diff(fd, axis=0) < 0)
+    td = np.array(m["lock_sweep"]["time_distance"][0])
+    assert np.all(np.diff(td) < 0) and td[0] - td[-1] < fd[0, 0] - fd[0, -1]
+    b = m["budget_sweep"]
+    lock, slow = b["distance"]["lock-in"], b["distance"][b["conditions"][1]]
+    assert lock[1] < lock[0] and slow[0] > lock[0] and slow[1] < lock[1]
+    dr = m["capability_drift"]
+    assert dr["max_over_ridge"][0] < 1.15 and dr["final_over_ridge"][-1] > 10 and dr["final_distance"][-1] > 0.4
 
 
 # ------------------------------------------------------------------------------- 1. practice, across seeds
@@ -65,22 +85,27 @@ def practice_runs():
         c = PracticeConfig(seed=seed, runs=20)
         out.append({"separate": run_practice(c), "shared": run_practice(c.replace(shared_rate=True)),
                     "costs": run_practice(c.replace(practice_cost=1.0)),
-                    "saves": run_practice(c.replace(practice_cost=-1.0))})
+                    "saves": run_practice(c.replace(practice_cost=-1.0)),
+                    "alpha 0.1": run_practice(c.replace(rate_coupling=0.1)),
+                    "alpha 0.02": run_practice(c.replace(rate_coupling=0.02)),
+                    "costs 0.25": run_practice(c.replace(practice_cost=0.25))})
     return out
 
 
 def test_c8_race_rises_and_donut_drifts_within_the_shuffled_band(practice_runs):
+    """The share inside the band at zero cost is the band's calibration (selected and shuffled donut updates are
+    identically distributed); the claims are the race's rise and the donut's spread equal to the control's."""
     within, sel, ctl = [], [], []
     for runs in practice_runs:
         s = runs["separate"].summary()
         assert s["race_skill"]["share_rose"] >= 0.95  # observed 1.0: +16.7 against a band of about 0.8
-        assert s["donut_skill"]["share_within_band"] >= 0.6  # observed 0.7-1.0 per seed of 20 runs
+        assert s["donut_skill"]["share_within_band"] >= 0.7  # calibration: about 0.95 expected
         within.append(s["donut_skill"]["share_within_band"])
         sk, sh = runs["separate"].skills("selected"), runs["separate"].skills("shuffled")
         sel.append(sk["donut_skill"][-1] - sk["donut_skill"][0])
         ctl.append(sh["donut_skill"][-1] - sh["donut_skill"][0])
     sel, ctl = np.concatenate(sel), np.concatenate(ctl)
-    assert np.mean(within) >= 0.85  # observed 0.91 over 200 runs
+    assert np.mean(within) >= 0.88  # calibration: 1.96 x RMS of the control, about 0.95 expected
     assert 0.75 < sel.std() / ctl.std() < 1.35  # same spread as without selection (observed about 1.1)
     assert abs(sel.mean()) < 3 * ctl.std() / np.sqrt(len(sel))  # no push either way
 
@@ -92,17 +117,49 @@ def test_c8_control_one_shared_rate_lifts_the_donuts(practice_runs):
         assert s["donut_skill"]["change"] > 10 * s["donut_skill"]["control_band"]  # about 7 against about 0.3
 
 
+def test_partial_sharing_alpha_single_runs_need_about_a_tenth(practice_runs):
+    """alpha = 0.1 puts nearly every run above the band; alpha = 0.02 moves the mean of the runs (pooled over seeds,
+    many standard errors) but few single runs; alpha = 0 (separate) is the control."""
+    pooled, sep_rose = [], []
+    for runs in practice_runs:
+        a10, a02 = runs["alpha 0.1"].summary()["donut_skill"], runs["alpha 0.02"].summary()["donut_skill"]
+        assert a10["share_rose"] >= 0.8 and a10["change"] > 10 * a10["change_se"]  # expected +0.72, band ~0.38
+        assert a02["share_rose"] <= 0.5  # expected +0.14 against a band of about 0.38
+        sk = runs["alpha 0.02"].skills("selected")
+        pooled.append(sk["donut_skill"][-1] - sk["donut_skill"][0])
+        sep_rose.append(runs["separate"].summary()["donut_skill"]["share_rose"])
+    pooled = np.concatenate(pooled)
+    assert pooled.mean() > 6 * pooled.std(ddof=1) / np.sqrt(pooled.size)  # +0.14 with SE about 0.015
+    assert abs(pooled.mean() - expected_donut_change(PracticeConfig(rate_coupling=0.02))) < 0.05
+    assert np.mean(sep_rose) < 0.1
+
+
+def test_cost_sweep_mean_moves_before_single_runs_do(practice_runs):
+    """At cost 0.25 the mean of the runs is below zero by several SE (pooled), while few runs leave the band; at
+    cost 1 most runs do."""
+    pooled = []
+    for runs in practice_runs:
+        s25 = runs["costs 0.25"].summary()["donut_skill"]
+        assert s25["share_fell"] <= 0.5
+        sk = runs["costs 0.25"].skills("selected")
+        pooled.append(sk["donut_skill"][-1] - sk["donut_skill"][0])
+    pooled = np.concatenate(pooled)
+    assert pooled.mean() < -6 * pooled.std(ddof=1) / np.sqrt(pooled.size)  # -0.16, SE about 0.015
+    shares = [runs["costs 0.25"].summary()["donut_skill"]["share_fell"] for runs in practice_runs]
+    assert np.mean(shares) < 0.35
+
+
 def test_flip_practice_that_costs_or_saves_race_time_moves_the_donuts_out_of_the_band(practice_runs):
     for runs in practice_runs:
         costs, saves = runs["costs"].summary()["donut_skill"], runs["saves"].summary()["donut_skill"]
-        assert costs["share_fell"] >= 0.75 and costs["change"] < -0.45  # observed 0.85-1.0, about -0.64
-        assert saves["share_rose"] >= 0.75 and saves["change"] > 0.45  # observed 0.85-1.0, about +0.64
+        assert costs["share_fell"] >= 0.6 and costs["change"] < -0.45  # expected about 0.89 of runs, -0.64
+        assert saves["share_rose"] >= 0.6 and saves["change"] > 0.45
 
 
 def test_es_follows_the_expected_gradient(practice_runs):
     """The ES mean is an unbiased estimate of lr * generations * grad E[R] (construction, checked)."""
     for runs in practice_runs[:3]:
-        for result in runs.values():
+        for name, result in runs.items():
             s = result.summary()
             np.testing.assert_allclose(s["measured_genome_change"], s["predicted_genome_change"], atol=0.06)
 
@@ -117,13 +174,18 @@ def test_shared_rate_side_effect_turns_at_the_break_even_cost():
 
 def test_expected_gradient_matches_finite_differences_of_the_noise_free_reward():
     rng = np.random.default_rng(0)
-    for shared in (False, True):
+    for shared, alpha in ((False, 0.0), (True, 0.0), (False, 0.3)):
         for m, k, c in ((10, 5, 0.0), (7, 3, 1.5), (1, 2, -2.0)):
-            cfg = PracticeConfig(race_segments=m, donut_loops=k, practice_cost=c, shared_rate=shared)
+            cfg = PracticeConfig(race_segments=m, donut_loops=k, practice_cost=c, shared_rate=shared,
+                                 rate_coupling=alpha)
             theta = rng.normal(size=4)
-            fd = [(race_scores(theta + e, m, k, c, shared, 0.0, rng) - race_scores(theta - e, m, k, c, shared, 0.0, rng))
-                  / 2 for e in np.eye(4)]
+            fd = [(race_scores(theta + e, m, k, c, shared, 0.0, rng, coupling=alpha)
+                   - race_scores(theta - e, m, k, c, shared, 0.0, rng, coupling=alpha)) / 2 for e in np.eye(4)]
             np.testing.assert_allclose(fd, expected_gradient(cfg), atol=1e-9)
+    # alpha = 1 is the shared rate for the donut skill; alpha * 7.2 at zero cost (200 generations, M = 10, K = 5)
+    assert expected_donut_change(PracticeConfig(rate_coupling=1.0)) == pytest.approx(
+        expected_donut_change(PracticeConfig(shared_rate=True)))
+    assert expected_donut_change(PracticeConfig(rate_coupling=0.1)) == pytest.approx(0.72)
     assert expected_gradient(PracticeConfig())[2:].tolist() == [0.0, 0.0]  # free practice: no push on donuts
 
 
@@ -149,10 +211,13 @@ def test_shuffled_control_deals_every_difference_elsewhere():
 
 
 # ------------------------------------------------------------------------------ 2. generator, across seeds
+GEN = GeneratorConfig(runs=10, updates=150)
+
+
 def test_generator_quality_follows_use_that_entered_the_reward():
     for seed in SEEDS:
-        narrow = run_generator(GeneratorConfig(seed=seed)).summary()
-        broad = run_generator(GeneratorConfig(seed=seed, use="broad")).summary()
+        narrow = run_generator(GEN.replace(seed=seed)).summary()
+        broad = run_generator(GEN.replace(seed=seed, use="broad")).summary()
         assert narrow["kinds_improved"] == 1 and narrow["race_share_rose"] == 1.0
         assert broad["subgoal_kinds_improved"] == broad["kinds_improved"] == 5
         for s in (narrow, broad):
@@ -161,15 +226,31 @@ def test_generator_quality_follows_use_that_entered_the_reward():
             # donuts are asked in above-baseline episodes more often than any broad subgoal, and gain nothing
             assert s["asked_rewarded"][0] > 0.9
             paying = np.array(s["helped"]) > 0
-            np.testing.assert_allclose(np.array(s["gain"])[paying], np.array(s["predicted_gain"])[paying], rtol=0.06)
+            np.testing.assert_allclose(np.array(s["gain"])[paying], np.array(s["predicted_gain"])[paying], rtol=0.1)
         assert broad["asked_rewarded"][2] < 0.5 < broad["gain"][2]
+
+
+def test_generator_presence_control_donuts_in_winning_episodes_still_gain_nothing():
+    """Donut queries only in half the episodes, which also ask 2 extra race queries: nearly all donut queries sit
+    in above-baseline episodes, and the donut kind still gains nothing (pooled mean within 3 SE of 0), while the
+    race kind gains lr * T * 5."""
+    pooled = []
+    for seed in SEEDS:
+        r = run_generator(GEN.replace(seed=seed, linked_queries=2))
+        s = r.summary()
+        assert s["asked_rewarded"][0] / s["asked"][0] > 0.9  # observed 0.97
+        assert s["race_gain"] == pytest.approx(s["predicted_gain"][1], rel=0.1)
+        gain = r.selected["quality"][-1] - r.selected["quality"][0]
+        pooled.append(gain[:, 0])
+    pooled = np.concatenate(pooled)
+    assert abs(pooled.mean()) < 3 * pooled.std(ddof=1) / np.sqrt(pooled.size)
 
 
 def test_generator_control_shared_machinery_lifts_donut_heuristics():
     for seed in SEEDS:
-        for use in ("narrow", "broad"):
-            s = run_generator(GeneratorConfig(seed=seed, use=use, shared=0.5)).summary()
-            assert s["donut_share_rose"] >= 0.9 and abs(s["donut_gain"] - s["predicted_gain"][0]) < 0.3  # 3.0
+        for use in (("narrow", "broad") if seed < SEEDS[3] else ("narrow",)):
+            s = run_generator(GEN.replace(seed=seed, use=use, shared=0.5)).summary()
+            assert s["donut_share_rose"] >= 0.9 and abs(s["donut_gain"] - s["predicted_gain"][0]) < 0.3  # 1.5
 
 
 def test_expected_generator_gain_closed_form():
@@ -177,6 +258,7 @@ def test_expected_generator_gain_closed_form():
     np.testing.assert_allclose(expected_generator_gain(cfg), [0, 4, 0, 0, 0, 0])
     np.testing.assert_allclose(expected_generator_gain(cfg.replace(use="broad", shared=0.5)),
                                [1.0, 1.8, 1.8, 1.8, 1.8, 1.8])
+    np.testing.assert_allclose(expected_generator_gain(cfg.replace(linked_queries=2)), [0, 5, 0, 0, 0, 0])
 
 
 # ------------------------------------------------------------------------- 3. power and goal, across seeds
@@ -193,9 +275,41 @@ def test_lockstep_with_goal_exploration_and_stall_without_it():
 
 def test_near_miss_is_closer_for_larger_beta_and_later_locks():
     for seed in SEEDS[:5]:
-        sweep = lock_sweep(PowerGoalConfig(seed=seed, runs=6), betas=(0.1, 0.5, 2.0), lock_scales=(1.0, 3.0))
+        sweep = lock_sweep(PowerGoalConfig(seed=seed, runs=6), betas=(0.1, 0.5, 2.0), lock_scales=(1.0, 3.0),
+                           lock_times=())
         fd = np.array(sweep["frozen_distance"])
         assert np.all(np.diff(fd, axis=1) < -0.01) and np.all(fd[1] < fd[0] - 0.01)
+
+
+def test_time_lock_shows_a_weaker_beta_dependence():
+    """The beta ordering is not only the capability tie: exploration that shrinks with training time gives it too,
+    weaker (span over beta 0.1 -> 2 about 0.11 against 0.41 for capability lock scale 1)."""
+    for seed in SEEDS:
+        sweep = lock_sweep(PowerGoalConfig(seed=seed, runs=6), betas=(0.1, 2.0), lock_scales=(1.0,),
+                           lock_times=(100.0,))
+        time_span = sweep["time_distance"][0][0] - sweep["time_distance"][0][1]
+        cap_span = sweep["frozen_distance"][0][0] - sweep["frozen_distance"][0][1]
+        assert 0.05 < time_span < cap_span - 0.15
+
+
+def test_lock_in_keeps_slowing_while_constant_slow_exploration_reaches_g():
+    """Budget sweep: the lock-in goal is still short of G after 3200 generations, its late speed a few percent of
+    its early speed (1600 generations here; 3200 in the notebook); constant goal noise 0.001 is further from G after
+    400 generations but reaches it (d <= 0.02) before generation 1600 (the control: the distance after one budget
+    does not show a lock)."""
+    for seed in SEEDS:
+        b = budget_sweep(PowerGoalConfig(seed=seed, runs=4), budgets=(400, 800, 1600))
+        lock, slow = b["distance"]["lock-in"], b["distance"][b["conditions"][1]]
+        assert np.all(np.diff(lock) < 0) and lock[-1] > 0.09  # observed 0.179, 0.139, 0.117 (0.102 at 3200)
+        assert b["slowdown"]["lock-in"] < 0.06  # late (800-1600) / early (0-400) goal speed, observed about 0.02
+        assert slow[0] > lock[0] + 0.08 and b["reached_G_at"][b["conditions"][1]] < 1600  # observed 0.32, ~900
+
+
+def test_capability_passes_the_ridge_only_with_an_ungated_channel_faster_than_selection():
+    for seed in SEEDS:
+        d = drift_sweep(PowerGoalConfig(seed=seed, runs=6), drifts=(0.0, 0.04, 0.12))
+        assert d["max_over_ridge"][0] < 1.15 and d["max_over_ridge"][1] < 1.25  # absorbed by selection on R
+        assert d["final_over_ridge"][2] > 10 and d["final_distance"][2] > 0.4  # capability runs away, goal stays
 
 
 def test_power_goal_closed_forms():

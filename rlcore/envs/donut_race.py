@@ -30,12 +30,14 @@ GENES = ("race skill", "race rate", "donut skill", "donut rate")
 
 
 def race_scores(genomes: np.ndarray, race_segments: int, donut_loops: int, practice_cost: float,
-                shared_rate: bool, execution_noise: float, rng: np.random.Generator) -> np.ndarray:
+                shared_rate: bool, execution_noise: float, rng: np.random.Generator,
+                coupling: float = 0.0) -> np.ndarray:
     """The finish reward of every genome ``[..., 4]`` (race skill, race rate, donut skill, donut rate): one episode
     each, achieved quality = skill + rate * step + noise. With ``shared_rate`` the race rate drives the donuts too
-    (the donut-rate gene is ignored)."""
+    (the donut-rate gene is ignored); otherwise the donut's in-episode rate is ``coupling * race rate + (1 -
+    coupling) * donut rate`` (partial sharing; 0 = separate rates)."""
     g = np.asarray(genomes, dtype=np.float64)
-    donut_rate = g[..., 1] if shared_rate else g[..., 3]
+    donut_rate = g[..., 1] if shared_rate else coupling * g[..., 1] + (1 - coupling) * g[..., 3]
     m, k = np.arange(race_segments), np.arange(donut_loops)
     race = g[..., 0, None] + g[..., 1, None] * m + execution_noise * rng.standard_normal(g.shape[:-1] + (len(m),))
     donut = g[..., 2, None] + donut_rate[..., None] * k + execution_noise * rng.standard_normal(

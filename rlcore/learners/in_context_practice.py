@@ -16,7 +16,8 @@ evolution over capability and goal distance. Each is vectorized over independent
   (sigma_c, sigma_d), fitness R = c (1 - d) - beta c^2 d, and selection that moves the mean by
   lr * mean_i[z_i * mutation_i] (z = standardized fitness): the response to selection is proportional to the
   variation present (no mutation in d, no movement in d). With ``lock_scale`` > 0 the goal mutations shrink as
-  capability grows: sigma_d(c) = sigma_d * exp(-c / lock_scale).
+  capability grows: sigma_d(c) = sigma_d * exp(-c / lock_scale); with ``lock_time`` > 0 they shrink with the
+  generation instead: sigma_d(t) = sigma_d * exp(-t / lock_time).
 """
 
 from __future__ import annotations
@@ -42,8 +43,9 @@ def deal_elsewhere(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def evolve_practice(init, *, race_segments: int, donut_loops: int, practice_cost: float, shared_rate: bool,
                     execution_noise: float, population: int, generations: int, es_sigma: float,
-                    learning_rate: float, runs: int, shuffle: bool, seed) -> np.ndarray:
-    """Genome of each run's mean after every generation: shape (generations + 1, runs, 4)."""
+                    learning_rate: float, runs: int, shuffle: bool, seed, coupling: float = 0.0) -> np.ndarray:
+    """Genome of each run's mean after every generation: shape (generations + 1, runs, 4). ``coupling``: the
+    share of the race rate in the donut's in-episode rate when the rates are not fully shared."""
     rng = as_generator(seed)
     theta = np.tile(np.asarray(init, dtype=np.float64), (runs, 1))
     history = np.empty((generations + 1, runs, 4))
@@ -55,7 +57,7 @@ def evolve_practice(init, *, race_segments: int, donut_loops: int, practice_cost
         if shared_rate:
             eps[..., 3] = 0.0  # the donut-rate gene is not used: the race rate drives both phases
         reward = race_scores(theta[:, None, :] + es_sigma * eps, race_segments, donut_loops, practice_cost,
-                             shared_rate, execution_noise, rng)
+                             shared_rate, execution_noise, rng, coupling=coupling)
         # with antithetic pairs, sum_i (R_i - mean R) eps_i = sum over pairs of (R_+ - R_-) eps_pair
         difference = reward[:, :half] - reward[:, half:]
         if shuffle:  # pair differences dealt to the wrong pairs: the same noise, no selection
@@ -66,10 +68,13 @@ def evolve_practice(init, *, race_segments: int, donut_loops: int, practice_cost
 
 
 def train_generator(*, kinds: int, use: str, queries: int, donut_queries: int, shared: float, exploration: float,
-                    learning_rate: float, batch: int, updates: int, runs: int, shuffle: bool, seed) -> dict:
+                    learning_rate: float, batch: int, updates: int, runs: int, shuffle: bool, seed,
+                    linked_queries: int = 0) -> dict:
     """Quality per kind after every update, shape (updates + 1, runs, kinds), and per-kind use counts per episode:
     ``asked`` (all queries), ``asked_rewarded`` (queries in episodes with reward above the baseline) and
-    ``helped`` (queries whose heuristic entered the reward), each of shape (runs, kinds)."""
+    ``helped`` (queries whose heuristic entered the reward), each of shape (runs, kinds). ``linked_queries`` > 0:
+    donut queries come only in half the episodes (drawn at random), and those episodes also ask this many extra
+    subgoal queries, so donut presence covaries with a higher reward (the presence control)."""
     rng = as_generator(seed)
     theta, theta_shared = np.zeros((runs, kinds)), np.zeros(runs)
     quality = np.empty((updates + 1, runs, kinds))
@@ -78,13 +83,18 @@ def train_generator(*, kinds: int, use: str, queries: int, donut_queries: int, s
     index = np.arange(kinds)
     baseline = np.zeros(runs)  # expected reward of the untrained generator
     for u in range(updates):
+        n_sub = queries + linked_queries
         if use == "narrow":
-            sub = np.ones((runs, batch, queries), dtype=np.int64)  # always "win the race"
+            sub = np.ones((runs, batch, n_sub), dtype=np.int64)  # always "win the race"
         else:
-            sub = rng.integers(1, kinds, size=(runs, batch, queries))  # whatever subgoal this episode needs
+            sub = rng.integers(1, kinds, size=(runs, batch, n_sub))  # whatever subgoal this episode needs
         ks = np.concatenate([sub, np.zeros((runs, batch, donut_queries), dtype=np.int64)], axis=2)
-        onehot = (ks[..., None] == index).astype(np.float64)  # (runs, batch, q, kinds)
-        pays = (ks > 0).astype(np.float64)
+        active = np.ones(ks.shape)
+        if linked_queries > 0:  # half the episodes: donut queries plus extra subgoal queries; the rest: neither
+            linked = rng.random((runs, batch)) < 0.5
+            active[..., queries:] = linked[..., None]
+        onehot = (ks[..., None] == index).astype(np.float64) * active[..., None]  # (runs, batch, q, kinds)
+        pays = (ks > 0).astype(np.float64) * active
         mean_q = np.take_along_axis(theta, ks.reshape(runs, -1), axis=1).reshape(ks.shape) + shared * theta_shared[
             :, None, None]
         eps = rng.standard_normal(ks.shape)
@@ -94,7 +104,7 @@ def train_generator(*, kinds: int, use: str, queries: int, donut_queries: int, s
         if shuffle:
             advantage = deal_elsewhere(advantage, rng)
         theta = theta + learning_rate * np.einsum("rb,rbq,rbqk->rk", advantage, eps, onehot) / (batch * exploration)
-        theta_shared = theta_shared + learning_rate * shared * np.einsum("rb,rbq->r", advantage, eps) / (
+        theta_shared = theta_shared + learning_rate * shared * np.einsum("rb,rbq->r", advantage, eps * active) / (
             batch * exploration)
         quality[u + 1] = theta + shared * theta_shared[:, None]
         counts = onehot.sum(2)  # (runs, batch, kinds)
@@ -113,10 +123,13 @@ def power_goal_reward(c, d, beta):
 
 
 def evolve_power_goal(*, beta: float, c0: float, d0: float, sigma_c: float, sigma_d: float, lock_scale: float,
-                      population: int, generations: int, learning_rate: float, runs: int, seed) -> np.ndarray:
+                      population: int, generations: int, learning_rate: float, runs: int, seed,
+                      lock_time: float = 0.0, capability_drift: float = 0.0) -> np.ndarray:
     """(capability, goal distance) of each run's mean after every generation: shape (generations + 1, runs, 2).
     Capability mutates on a log scale (log c + sigma_c eps); goal distance mutates by sigma_d eps and stays in
-    [0, 1]."""
+    [0, 1]. ``lock_time`` > 0: goal mutations shrink with training time instead, sigma_d exp(-generation /
+    lock_time) (the variant with no tie to capability). ``capability_drift``: log capability also grows by this
+    much every generation whatever R says (machinery trained by other goals: a channel not gated by R)."""
     rng = as_generator(seed)
     log_c, d = np.full(runs, np.log(c0)), np.full(runs, float(d0))
     out = np.empty((generations + 1, runs, 2))
@@ -124,6 +137,8 @@ def evolve_power_goal(*, beta: float, c0: float, d0: float, sigma_c: float, sigm
     half = max(1, population // 2)
     for g in range(generations):
         sd = sigma_d * np.exp(-np.exp(log_c) / lock_scale) if lock_scale > 0 else np.full(runs, sigma_d)
+        if lock_time > 0:
+            sd = sd * np.exp(-g / lock_time)
         e = rng.standard_normal((runs, half, 2))
         e = np.concatenate([e, -e], axis=1)
         dl, dd = sigma_c * e[..., 0], sd[:, None] * e[..., 1]
@@ -131,7 +146,7 @@ def evolve_power_goal(*, beta: float, c0: float, d0: float, sigma_c: float, sigm
         reward = power_goal_reward(np.exp(log_c[:, None] + dl), d[:, None] + dd, beta)
         spread = reward.std(axis=1, keepdims=True)
         z = np.where(spread > 0, (reward - reward.mean(axis=1, keepdims=True)) / np.where(spread > 0, spread, 1), 0)
-        log_c = log_c + learning_rate * (z * dl).mean(1)
+        log_c = log_c + learning_rate * (z * dl).mean(1) + capability_drift
         d = np.clip(d + learning_rate * (z * dd).mean(1), 0.0, 1.0)
         out[g + 1, :, 0], out[g + 1, :, 1] = np.exp(log_c), d
     return out

@@ -4,30 +4,40 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..analysis.in_context_practice import CONDITIONS, ridge
+from ..analysis.in_context_practice import BAND_Z, CONDITIONS, ridge
 from . import color, label, subplots
 
 
-def _control_band(ax, t, control, text="shuffled reward: 95% of runs"):
+def _control_band(ax, t, control, text="shuffled reward: +-1.96 RMS of runs"):
     change = control - control[0]
-    lo, hi = np.quantile(change, [0.025, 0.975], axis=1)
-    ax.fill_between(t, lo, hi, color="grey", alpha=0.25, lw=0, label=text)
+    band = BAND_Z * np.sqrt(np.mean(np.square(change), axis=1))
+    ax.fill_between(t, -band, band, color="grey", alpha=0.25, lw=0, label=text)
+    return band
 
 
 def practice_figure(results: dict, max_lines: int = 8):
     """Left: end-of-episode race skill; right: end-of-episode donut skill, change from the start, per generation,
     one colour per condition (thin lines: single runs), with the shuffled-reward band of the first condition."""
     fig, (ax1, ax2) = subplots(2, width=4.6)
+    notes = []
     for i, (name, result) in enumerate(results.items()):
         sel = result.skills("selected")
         t = np.arange(sel["race_skill"].shape[0])
         for ax, key in ((ax1, "race_skill"), (ax2, "donut_skill")):
             change = sel[key] - sel[key][0]
             if i == 0:
-                _control_band(ax, t, result.skills("shuffled")[key])
+                band = _control_band(ax, t, result.skills("shuffled")[key])
+                if key == "donut_skill":
+                    donut_band = band[-1]
             for run in change.T[:max_lines]:
                 ax.plot(t, run, color=color(i), lw=0.5, alpha=0.35)
             ax.plot(t, change.mean(1), color=color(i), lw=2, label=name)
+        final = sel["donut_skill"][-1] - sel["donut_skill"][0]
+        se = final.std(ddof=1) / np.sqrt(final.size) if final.size > 1 else 0.0
+        notes.append((f"{np.mean(final > donut_band):.0%} above, {np.mean(final < -donut_band):.0%} below band; "
+                      f"mean {final.mean():+.2f} +- {se:.2f} (SE)", color(i)))
+    for j, (text, col) in enumerate(notes):
+        ax2.text(0.02, 0.98 - 0.07 * j, text, transform=ax2.transAxes, fontsize=7, va="top", color=col)
     label(ax1, "generation", "race skill, end of episode (change)", "race: selected across episodes")
     label(ax2, "generation", "donut skill, end of episode (change)", "donut: never paid")
     handles, labels = ax2.get_legend_handles_labels()
@@ -41,17 +51,16 @@ def episode_profile_figure(result, generation: int | None = None):
     the next one."""
     c, g = result.config, result.selected
     last = g.shape[0] - 1 if generation is None else generation
-    fig, ax = subplots(1, width=6.0, height=3.2)
+    fig, (ax_d, ax) = subplots(2, width=3.6, height=3.2)
     k, m = np.arange(c.donut_loops), np.arange(c.race_segments)
     for i, (gen, name) in enumerate(((0, "generation 0"), (last, f"generation {last}"))):
         genome = g[gen].mean(0)
-        donut_rate = genome[1] if c.shared_rate else genome[3]
-        ax.plot(k, genome[2] + donut_rate * k, "o-", color=color(i), lw=1.5, ms=4, label=f"{name}: donut loops")
-        ax.plot(c.donut_loops + m, genome[0] + genome[1] * m, "s-", color=color(i), lw=1.5, ms=4, alpha=0.7,
-                label=f"{name}: race segments")
-    ax.axvline(c.donut_loops - 0.5, color="grey", lw=0.8)
-    label(ax, "step in the episode (lagoon | race)", "expected achieved quality", "one episode, mean genome")
-    ax.legend(fontsize=7, ncol=2)
+        donut_rate = genome[1] if c.shared_rate else c.coupling * genome[1] + (1 - c.coupling) * genome[3]
+        ax_d.plot(k, genome[2] + donut_rate * k, "o-", color=color(i), lw=1.5, ms=4, label=name)
+        ax.plot(m, genome[0] + genome[1] * m, "s-", color=color(i), lw=1.5, ms=4, alpha=0.7, label=name)
+    label(ax_d, "donut loop k", "expected donut quality", "lagoon (own scale)")
+    label(ax, "race segment m", "expected race quality", "race")
+    ax_d.legend(fontsize=7)
     return fig
 
 
@@ -84,13 +93,14 @@ def generator_figure(narrow, broad):
         kinds = np.arange(len(s["gain"]))
         ax1.bar(kinds + (i - 0.5) * 0.38, s["gain"], width=0.38, color=color(i), alpha=0.8, label=name)
         ax1.plot(kinds + (i - 0.5) * 0.38, s["predicted_gain"], "_", color="k", ms=12, mew=2)
-        ax1.errorbar(kinds + (i - 0.5) * 0.38, np.zeros_like(kinds, dtype=float), yerr=s["control_band"], fmt="none",
-                     ecolor="grey", lw=3, alpha=0.6)
+        ax1.errorbar(kinds + (i - 0.5) * 0.38, np.zeros_like(kinds, dtype=float), yerr=s["control_band"],
+                     fmt="none", ecolor="grey", lw=3, alpha=0.6)
         ax2.plot(s["asked_rewarded"], s["gain"], "o", color=color(i), mfc="none", ms=8,
                  label=f"{name}: x = asked in above-baseline episodes")
         ax2.plot(s["helped"], s["gain"], "s", color=color(i), ms=5, label=f"{name}: x = entered the reward")
-        ax2.annotate("donut", (s["asked_rewarded"][0], s["gain"][0]), textcoords="offset points", xytext=(4, 6),
-                     fontsize=8, color=color(i))
+        ax2.annotate(f"donut ({name.split()[0]})", (s["asked_rewarded"][0], s["gain"][0]),
+                     textcoords="offset points", xytext=(6, 8 + 12 * i), fontsize=7, color=color(i),
+                     arrowprops=dict(arrowstyle="-", color=color(i), lw=0.5))
     ax1.set_xticks(np.arange(len(narrow.summary()["gain"])))
     ax1.set_xticklabels(["donut", "race"] + [f"sub {k}" for k in range(2, len(narrow.summary()["gain"]))], fontsize=8)
     ax1.plot([], [], "_", color="k", ms=12, mew=2, label="expected gain")
@@ -144,12 +154,52 @@ def power_goal_figure(result, max_lines: int = 6):
     return fig
 
 
-def lock_sweep_figure(sweep: dict):
-    """Where the lock-in run's goal ends, against beta, one line per lock scale."""
+def lock_sweep_figure(sweep: dict, generations: int | None = None):
+    """The lock-in run's goal distance after the budget, against beta, one line per lock scale (exploration tied
+    to capability), dashed: exploration that shrinks with training time instead."""
     fig, ax = subplots(1, width=4.8)
+    n = len(sweep["lock_scales"])
     for i, (scale, row) in enumerate(zip(sweep["lock_scales"], sweep["frozen_distance"])):
-        ax.plot(sweep["betas"], row, "o-", color=color(i), label=f"lock scale {scale:g}")
+        ax.plot(sweep["betas"], row, "o-", color=color(i), label=f"capability lock, scale {scale:g}")
+    for j, (lt, row) in enumerate(zip(sweep.get("lock_times", []), sweep.get("time_distance", []))):
+        ax.plot(sweep["betas"], row, "s--", color=color(n + j), label=f"time lock, exp(-t / {lt:g})")
     ax.set_xscale("log")
-    label(ax, "beta (how fast the tails come apart)", "goal distance at the end", "where the near miss freezes")
+    after = f" after {generations} generations" if generations else " at the end"
+    label(ax, "beta (how fast the tails come apart)", f"goal distance{after}", f"goal distance{after}")
+    ax.legend(fontsize=7)
+    return fig
+
+
+def coupling_figure(sweep: dict):
+    """Partial sharing: donut-skill change against alpha (mean of runs +- 2 SE, expected line, per-run band), one
+    colour per budget of generations; right: share of runs above the band."""
+    fig, (ax1, ax2) = subplots(2, width=4.4)
+    x = np.array(sweep["couplings"])
+    for i, gens in enumerate(sweep["generations"]):
+        ch, se = np.array(sweep["change"][i]), np.array(sweep["change_se"][i])
+        band = np.array(sweep["band"][i])
+        ax1.fill_between(x, -band, band, color=color(i), alpha=0.12, lw=0)
+        ax1.plot(x, sweep["predicted"][i], color=color(i), ls="--", lw=1)
+        ax1.errorbar(x, ch, yerr=2 * se, fmt="o", color=color(i), ms=4, label=f"{gens} generations")
+        ax2.plot(x, sweep["share_rose"][i], "o-", color=color(i), label=f"{gens} generations")
+    ax1.set_xscale("symlog", linthresh=0.01)
+    ax2.set_xscale("symlog", linthresh=0.01)
+    label(ax1, "alpha (race rate's share in the donut rate)", "donut skill change",
+          "mean +- 2 SE; dashed: expected; shade: per-run band")
+    label(ax2, "alpha", "share of runs above the band", "single runs that show the side effect")
+    ax2.axhline(0.025, color="grey", lw=0.8, ls=":")
+    ax1.legend(fontsize=7)
+    return fig
+
+
+def budget_figure(sweep: dict):
+    """Goal distance after each budget of generations: the lock-in run against constant small goal exploration."""
+    fig, ax = subplots(1, width=4.8)
+    for i, name in enumerate(sweep["conditions"]):
+        ax.plot(sweep["budgets"], sweep["distance"][name], "o-", color=color(2 + i), label=name)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sweep["budgets"], [str(b) for b in sweep["budgets"]])
+    ax.minorticks_off()
+    label(ax, "generations (budget)", "goal distance d (mean of runs)", "near miss or slow progress?")
     ax.legend(fontsize=8)
     return fig
