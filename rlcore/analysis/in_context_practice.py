@@ -29,7 +29,7 @@ from ..seeding import derive_seed
 
 __all__ = ["PracticeConfig", "PracticeResult", "run_practice", "run_practice_cached", "expected_gradient",
            "expected_donut_change", "control_band", "coupling_sweep", "practice_cost_sweep", "break_even_cost",
-           "budget_sweep", "drift_sweep", "GeneratorConfig", "GeneratorResult", "run_generator",
+           "budget_sweep", "drift_sweep", "control_runs", "GeneratorConfig", "GeneratorResult", "run_generator",
            "run_generator_cached", "expected_generator_gain", "shared_sweep", "PowerGoalConfig", "PowerGoalResult",
            "run_power_goal", "run_power_goal_cached", "ridge", "power_goal_gradient", "lock_sweep"]
 
@@ -143,8 +143,15 @@ def run_practice(config: PracticeConfig, progress=None) -> PracticeResult:
     selected = evolve_practice(config.init(), shuffle=False, seed=derive_seed(config.seed, "practice"), **kw)
     if progress is not None:
         progress(0.5)
+    kw["runs"] = control_runs(config.runs)  # more control runs: the band is an estimate of a spread
     shuffled = evolve_practice(config.init(), shuffle=True, seed=derive_seed(config.seed, "practice-shuffled"), **kw)
     return PracticeResult(config, selected, shuffled)
+
+
+def control_runs(runs: int) -> int:
+    """Runs of the shuffled control: twice the selected runs, at least 40 (the band from 20 control runs varied
+    from 0.23 to 0.41 across seeds, from 40 runs 0.27 to 0.36; the runs are vectorized, so they cost little)."""
+    return max(2 * int(runs), 40)
 
 
 _PRACTICE_CACHE: dict = {}
