@@ -149,9 +149,9 @@ def run_practice(config: PracticeConfig, progress=None) -> PracticeResult:
 
 
 def control_runs(runs: int) -> int:
-    """Runs of the shuffled control: twice the selected runs, at least 40 (the band from 20 control runs varied
+    """Runs of the shuffled control: twice the selected runs, at least 20 (the band from 20 control runs varied
     from 0.23 to 0.41 across seeds, from 40 runs 0.27 to 0.36; the runs are vectorized, so they cost little)."""
-    return max(2 * int(runs), 40)
+    return max(2 * int(runs), 20)
 
 
 _PRACTICE_CACHE: dict = {}
