@@ -33,7 +33,8 @@ from ..learners.ppo import PPOConfig, PPOResult, train_ppo_seeds
 from ..seeding import as_generator, derive_seed
 from .gae import AdvantageParts, decompose_advantage, normalize_parts, reward_reach, split_advantage
 
-__all__ = ["ChainPPOConfig", "ChainRun", "run_chain_ppo", "run_chain_ppo_seeds", "cached_runs", "policy_gradients", "cosine", "decomposition_metrics",
+__all__ = ["ChainPPOConfig", "ChainRun", "run_chain_ppo", "run_chain_ppo_seeds", "cached_runs", "policy_gradients",
+           "cosine", "decomposition_metrics",
            "success_from_start", "cell_tables", "ends_at_goal", "lambda_sweep", "View", "cached_run",
            "LAMBDAS", "MODES", "sweep_lambda_modes", "simulate_batches", "expected_update_split", "trunk_gradients",
            "trunk_over_training", "reach_and_episode_length", "LessonSizes", "split_table", "split_over_training",
@@ -238,10 +239,11 @@ def run_chain_ppo(config: ChainPPOConfig, progress=None) -> ChainRun:
 
 def run_chain_ppo_seeds(config: ChainPPOConfig, seeds, progress=None) -> list[ChainRun]:
     """:func:`run_chain_ppo` of ``config`` at each of ``seeds``, trained in one batched call
-    (:func:`rlcore.learners.ppo.train_ppo_seeds`): run i is bit for bit ``run_chain_ppo(config.replace(seed=seeds[i]))``."""
+    (:func:`rlcore.learners.ppo.train_ppo_seeds`): run i is, bit for bit,
+    ``run_chain_ppo(config.replace(seed=seeds[i]))``."""
     seeds = [int(s) for s in seeds]
     results = train_ppo_seeds(config.make_env, config.ppo(), seeds, progress=progress)
-    # the batched call leaves torch's global generator as training seeds[-1] alone would (nothing here reads it)
+    # leave torch's global generator as training the seeds one after another would (PPO seeds it; nothing reads it)
     torch.manual_seed(seeds[-1])
     return [_evaluate(config.replace(seed=s), result) for s, result in zip(seeds, results)]
 
