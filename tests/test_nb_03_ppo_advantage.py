@@ -12,12 +12,12 @@ is compared with a value loss fitted to shuffled returns. The honest-reporter mo
 tests/test_honest_reporter.py. Identities (reach at lambda = 1 over finished episodes, normalized reach, cosine at
 checkpoint 0) are unit tests in tests/test_gae.py; reach = paid share / mean episode length is one below.
 
-Not asserted here (too slow for the suite, about 80 s of CPU): the lesson's ten-seed check at length 40,
-lambda = 0, 40,960 steps, where a shared trunk reached success > 0.9 on 7/10 seeds and separate networks on 10/10
-(not a significant difference, Fisher's exact p about 0.2):
+Not asserted here (a non-result, about 20 s of CPU seed-batched): the lesson's ten-seed check at length 40,
+lambda = 0, 40,960 steps, where a shared trunk reached success > 0.9 on 6/10 seeds and separate networks on 9/10
+with the current PPO (not a significant difference, Fisher's exact p about 0.3):
 
-    python -c "from rlcore.analysis.ppo_advantage import *; print([[run_chain_ppo(ChainPPOConfig(length=40,
-        seed=s, total_steps=40960, eval_episodes=100, architecture=a)).final_success for s in range(10)]
+    python -c "from rlcore.analysis.ppo_advantage import *; print([[r.final_success for r in run_chain_ppo_seeds(
+        ChainPPOConfig(length=40, total_steps=40960, eval_episodes=100, architecture=a), range(10))]
         for a in ('shared', 'separate')])"
 """
 
@@ -26,21 +26,24 @@ import pytest
 import torch
 
 from rlcore.analysis.ppo_advantage import (ChainPPOConfig, View, expected_update_split, far_cells,
-                                           reach_and_episode_length, run_chain_ppo, trunk_over_training)
+                                           reach_and_episode_length, run_chain_ppo, run_chain_ppo_seeds,
+                                           trunk_over_training)
 
 NOTEBOOK = "03_ppo_advantage"
 SEEDS = range(10)
 
 
+def train_runs(seeds=SEEDS):
+    """Per seed: learned V at lambda 0, V = 0 at lambda 0, V = 0 at lambda 1 (each trained at its own lambda); each
+    setting's seeds trained in one batched call, the same numbers as one seed at a time."""
+    cfg = ChainPPOConfig(eval_episodes=100)
+    settings = [cfg, cfg.replace(value_mode="zero"), cfg.replace(value_mode="zero", gae_lambda=1.0)]
+    return list(zip(*(run_chain_ppo_seeds(c, seeds) for c in settings)))
+
+
 @pytest.fixture(scope="module")
 def runs():
-    """Per seed: learned V at lambda 0, V = 0 at lambda 0, V = 0 at lambda 1 (each trained at its own lambda)."""
-    out = []
-    for s in SEEDS:
-        cfg = ChainPPOConfig(seed=s, eval_episodes=100)
-        out.append((run_chain_ppo(cfg), run_chain_ppo(cfg.replace(value_mode="zero")),
-                    run_chain_ppo(cfg.replace(value_mode="zero", gae_lambda=1.0))))
-    return out
+    return train_runs()
 
 
 #: Learned V at lambda 1: the tests read checkpoint 3 only, the snapshot before update 16 of the 48 a default
@@ -53,7 +56,7 @@ LAMBDA_ONE_SHORT = LAMBDA_ONE.replace(total_steps=17 * 256, checkpoints=4)
 
 @pytest.fixture(scope="module")
 def learned_lambda_one():
-    return [run_chain_ppo(LAMBDA_ONE_SHORT.replace(seed=s)) for s in SEEDS]
+    return run_chain_ppo_seeds(LAMBDA_ONE_SHORT, SEEDS)
 
 
 def test_short_run_reaches_the_same_checkpoint_3(learned_lambda_one):
@@ -155,13 +158,17 @@ def test_separate_networks_keep_the_value_loss_off_the_policy_body():
     assert sep.final_success > 0.9  # separate networks learn the chain too
 
 
+def train_boundary(seeds=SEEDS):
+    """Length 40, lambda 1, per seed: V = 0 with 32-step rollouts and 128-step rollouts, learned V with 32 (each
+    setting's seeds in one batched call)."""
+    base = ChainPPOConfig(length=40, gae_lambda=1.0, eval_episodes=50)
+    settings = [base.replace(value_mode="zero"), base.replace(value_mode="zero", rollout_steps=128), base]
+    return list(zip(*(run_chain_ppo_seeds(c, seeds) for c in settings)))
+
+
 @pytest.fixture(scope="module")
 def boundary():
-    """Length 40, lambda 1, 10 seeds: V = 0 with 32-step rollouts and 128-step rollouts, learned V with 32."""
-    base = ChainPPOConfig(length=40, gae_lambda=1.0, eval_episodes=50)
-    return [(run_chain_ppo(base.replace(seed=s, value_mode="zero")),
-             run_chain_ppo(base.replace(seed=s, value_mode="zero", rollout_steps=128)),
-             run_chain_ppo(base.replace(seed=s))) for s in SEEDS]
+    return train_boundary()
 
 
 def test_without_value_head_credit_stops_at_the_rollout_cut_across_seeds(boundary):

@@ -29,11 +29,12 @@ import torch
 
 from ..config import Config, choice, param
 from ..envs.sparse_chain import SparseChain, SparseChainConfig, chain_pattern, chain_step
-from ..learners.ppo import PPOConfig, PPOResult, train_ppo
+from ..learners.ppo import PPOConfig, PPOResult, train_ppo_seeds
 from ..seeding import as_generator, derive_seed
 from .gae import AdvantageParts, decompose_advantage, normalize_parts, reward_reach, split_advantage
 
-__all__ = ["ChainPPOConfig", "ChainRun", "run_chain_ppo", "policy_gradients", "cosine", "decomposition_metrics",
+__all__ = ["ChainPPOConfig", "ChainRun", "run_chain_ppo", "run_chain_ppo_seeds", "cached_runs", "policy_gradients",
+           "cosine", "decomposition_metrics",
            "success_from_start", "cell_tables", "ends_at_goal", "lambda_sweep", "View", "cached_run",
            "LAMBDAS", "MODES", "sweep_lambda_modes", "simulate_batches", "expected_update_split", "trunk_gradients",
            "trunk_over_training", "reach_and_episode_length", "LessonSizes", "split_table", "split_over_training",
@@ -215,10 +216,9 @@ class ChainRun:
         return float(np.mean(np.concatenate([m.reshape(-1) for m in masks])))
 
 
-def run_chain_ppo(config: ChainPPOConfig, progress=None) -> ChainRun:
-    """Train PPO on the chain and evaluate every checkpoint (and the final policy) from cell 0."""
+def _evaluate(config: ChainPPOConfig, result: PPOResult) -> ChainRun:
+    """A :class:`ChainRun` from a trained ``result``: every checkpoint (and the final policy) evaluated from cell 0."""
     env = config.make_env()
-    result = train_ppo(config.make_env, config.ppo(), seed=config.seed, progress=progress)
     agents = [result.agent_at(c) for c in result.checkpoints]
     tables = [cell_tables(a, config.length) for a in agents]
     p_correct = np.array([t[0] for t in tables])
@@ -230,6 +230,22 @@ def run_chain_ppo(config: ChainPPOConfig, progress=None) -> ChainRun:
                                config.eval_episodes, derive_seed(eval_seed, "final"))
     return ChainRun(config, result, np.array([c.global_step for c in result.checkpoints]), success, p_correct,
                     values, final, agents)
+
+
+def run_chain_ppo(config: ChainPPOConfig, progress=None) -> ChainRun:
+    """Train PPO on the chain and evaluate every checkpoint (and the final policy) from cell 0."""
+    return run_chain_ppo_seeds(config, [config.seed], progress)[0]
+
+
+def run_chain_ppo_seeds(config: ChainPPOConfig, seeds, progress=None) -> list[ChainRun]:
+    """:func:`run_chain_ppo` of ``config`` at each of ``seeds``, trained in one batched call
+    (:func:`rlcore.learners.ppo.train_ppo_seeds`): run i is, bit for bit,
+    ``run_chain_ppo(config.replace(seed=seeds[i]))``."""
+    seeds = [int(s) for s in seeds]
+    results = train_ppo_seeds(config.make_env, config.ppo(), seeds, progress=progress)
+    # leave torch's global generator as training the seeds one after another would (PPO seeds it; nothing reads it)
+    torch.manual_seed(seeds[-1])
+    return [_evaluate(config.replace(seed=s), result) for s, result in zip(seeds, results)]
 
 
 def lambda_sweep(run: ChainRun, k: int, lams: np.ndarray, normalize: bool = False) -> dict:
@@ -246,13 +262,10 @@ MODES = ("learned", "zero")
 
 
 def _train_grid(configs: dict, progress=None) -> dict:
-    """:func:`cached_run` of every config of ``{key: ChainPPOConfig}`` in order, reporting the share done."""
-    runs = {}
-    for done, (key, config) in enumerate(configs.items(), start=1):
-        runs[key] = cached_run(config)
-        if progress is not None:
-            progress(done / len(configs))
-    return runs
+    """:func:`cached_run` of every config of ``{key: ChainPPOConfig}``, the configs that differ only in their seed
+    trained together (:func:`cached_runs`); reports the share of runs done."""
+    runs = dict(zip(configs, cached_runs(list(configs.values()), progress)))
+    return {key: runs[key] for key in configs}
 
 
 def _on_grid(runs: dict, modes: list, settings: list, seeds: list, value) -> np.ndarray:
@@ -519,6 +532,26 @@ def cached_run(config: ChainPPOConfig, progress=None) -> ChainRun:
     elif progress is not None:
         progress(1.0)
     return _RUNS[config]
+
+
+def cached_runs(configs: list, progress=None) -> list:
+    """:func:`cached_run` of every config in ``configs``: those not yet cached that differ only in their seed are
+    trained in one :func:`run_chain_ppo_seeds` call (same numbers as one at a time). ``progress(fraction)`` gets the
+    share of the runs done."""
+    groups: dict = {}
+    for config in configs:
+        if config not in _RUNS:
+            groups.setdefault(config.replace(seed=0), []).append(config.seed)
+    total, done = max(sum(len(set(s)) for s in groups.values()), 1), 0
+    for base, seeds in groups.items():
+        seeds = list(dict.fromkeys(seeds))
+        step = None if progress is None else (lambda f, d=done, n=len(seeds): progress((d + f * n) / total))
+        for seed, run in zip(seeds, run_chain_ppo_seeds(base, seeds, step)):
+            _RUNS[base.replace(seed=seed)] = run
+        done += len(seeds)
+    if progress is not None:
+        progress(1.0)
+    return [_RUNS[config] for config in configs]
 
 
 def _store(config: ChainPPOConfig, run: ChainRun) -> None:
