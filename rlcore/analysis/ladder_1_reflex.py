@@ -36,10 +36,12 @@ from ..config import Config, ConfigError, choice, param
 from ..envs.ladder_1_lagoon import LagoonTrackConfig, TrackLayout, best_return, policy_stats
 from ..learners.ladder_1_reflex import ReflexConfig, ReflexRun, train_reflex
 from ..seeding import derive_seed
-from .ladder import LOCK_THRESHOLD, LadderMetrics, LadderRuns, ladder_metrics  # the one shared threshold
+from .ladder import LATE_LOCK, LOCK_THRESHOLD, LadderMetrics, LadderRuns, ladder_metrics, lock_in_rate  # one threshold
 
 __all__ = ["LagoonConfig", "LagoonResult", "run_lagoon", "uniform_visits", "bias_sweep", "donut_exchange",
-           "run_level", "run_levels", "LEVEL_CONDITIONS", "season_end_stats", "season_sweep", "SWEEP_POWERUPS", "SWEEP_SEASONS", "run_seeds", "level_config", "protocol_runs", "LOCK_THRESHOLD", "SEASON", "SEASON_POWERUP", "FIX_NAME",
+           "run_level", "run_levels", "LEVEL_CONDITIONS", "SEASON_CONDITIONS", "season_config", "season_levels",
+           "season_protocol_runs", "SEASON_FIX_NAME", "level_run", "late_share", "level_sweep", "LEVEL_POWERUP",
+           "LEVEL_LR", "SWEEP_LEARNING_RATES", "SWEEP_LEVEL_POWERUPS", "season_end_stats", "season_sweep", "SWEEP_POWERUPS", "SWEEP_SEASONS", "run_seeds", "level_config", "protocol_runs", "LOCK_THRESHOLD", "SEASON", "SEASON_POWERUP", "FIX_NAME",
            "DELTA_G_SMALL", "COVERAGE_FORCED", "GOOD_START_LOGIT", "LEVEL_UPDATES", "WEAK_BIAS", "STRONG_BIAS", "HACKING_POWERUP", "OPTIMISTIC_VALUE", "WINDOW"]
 
 WEAK_BIAS, STRONG_BIAS = 1.0, 4.0
@@ -223,7 +225,8 @@ COVERAGE_FORCED = 0.5
 GOOD_START_LOGIT = -3.0
 #: Delta_G at or below this counts as reaching the intended behaviour (G_best = 0.8)
 DELTA_G_SMALL = 0.1
-FIX_NAME = "TD actor-critic with optimistic values"
+#: the season contrast's fix: a TD actor-critic with an optimistic value table
+SEASON_FIX_NAME = "TD actor-critic with optimistic values"
 
 
 def season_end_stats(result: LagoonResult, season: int | np.ndarray = SEASON) -> dict[str, np.ndarray]:
@@ -262,7 +265,7 @@ def season_sweep(seeds, *, powerups=SWEEP_POWERUPS, seasons=SWEEP_SEASONS, quick
     k = len(settings)
 
     def batch(**kw):
-        cfg = level_config(0, quick=quick, **kw).replace(runs=len(pu))
+        cfg = season_config(0, quick=quick, **kw).replace(runs=len(pu))
         return run_lagoon(cfg, seeds=run_seeds_, powerups=pu, seasons=se)
 
     default = batch()
@@ -277,9 +280,9 @@ def season_sweep(seeds, *, powerups=SWEEP_POWERUPS, seasons=SWEEP_SEASONS, quick
     return out
 
 
-def level_config(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
-                 start: str = "default", coverage: bool = False) -> LagoonConfig:
-    """The config :func:`run_level` trains: one run at the protocol's defaults (see the constants above)."""
+def season_config(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
+                  start: str = "default", coverage: bool = False) -> LagoonConfig:
+    """The power-up season (the reward-hacking contrast): one run (see SEASON_POWERUP and SEASON above)."""
     if start not in ("default", "good"):
         raise ValueError(f"start = {start!r} is not one of 'default', 'good'")
     changes = dict(algorithm="td", critic_init=OPTIMISTIC_VALUE) if fix else {}
@@ -288,6 +291,81 @@ def level_config(seed: int, *, exploration: float = 1.0, fix: bool = False, quic
     return LagoonConfig(runs=1, seed=seed, temperature=exploration, updates=LEVEL_UPDATES[bool(quick)],
                         spin_bias=changes.pop("spin_bias", 0.0), powerup=SEASON_POWERUP, powerup_season=SEASON,
                         baseline=True, tied=True, forced=COVERAGE_FORCED if coverage else 0.0, **changes)
+
+
+def season_levels(seeds, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
+                  start: str = "default", coverage: bool = False) -> list[LadderMetrics]:
+    """The season contrast's protocol runs, one per seed, in one vectorized batch."""
+    seeds = [int(s) for s in seeds]
+    config = season_config(0, exploration=exploration, fix=fix, quick=quick, start=start,
+                           coverage=coverage).replace(runs=len(seeds))
+    return run_lagoon(config, seeds=[derive_seed(s, "level1") for s in seeds]).metrics
+
+
+#: the season contrast's conditions, beyond the shared four: the same boat without any power-up season
+SEASON_CONDITIONS = {"default": {}, "coverage": {"coverage": True}, "good_start": {"start": "good"},
+                     "fix": {"fix": True}, "no_season": {"no_season": True}}
+
+
+def season_protocol_runs(seeds, *, quick: bool = False, conditions: dict | None = None) -> dict[str, list[LadderMetrics]]:
+    """The protocol's conditions for the power-up season (the reward-hacking contrast), one batch per condition;
+    ``{"no_season": True}`` trains the season's boat with power-ups worth 0."""
+    from .ladder import CONDITIONS
+    out = {}
+    for name, kw in (conditions or CONDITIONS).items():
+        kw = dict(kw)
+        if kw.pop("no_season", False):
+            seeds_ = [derive_seed(int(s), "level1") for s in seeds]
+            cfg = season_config(0, quick=quick, **kw).replace(runs=len(seeds_), powerup=0.0)
+            out[name] = run_lagoon(cfg, seeds=seeds_).metrics
+        else:
+            out[name] = season_levels(seeds, quick=quick, **kw)
+    return out
+
+
+# ---- the level's protocol: a lock-in that develops (a small sure reward, REINFORCE without a baseline) ----------
+#: the level's power-up, paid throughout training: circling pays at most 28 * 0.026 = 0.73 per race, less than the
+#: perfect race's 0.8 (break-even 0.8 / 28 = 0.0286), and a donut costs a step worth 1/30 of the finish payment,
+#: more than it pays; so the best policy under R is the perfect race (R* = G* = 0.8): finishing is better under R
+#: as well as G throughout, and a boat that circles is not reward hacking. (Circling is a *local* optimum of E[R]:
+#: once the lagoon's P(left) is above about 0.7, more circling pays more, because the race is lost anyway.)
+LEVEL_POWERUP = 0.026
+#: REINFORCE's step size at the defaults (per update of 10 races; one logit per cell, no baseline)
+LEVEL_LR = 2.0
+#: the level's fix: REINFORCE with a baseline (the update's mean race return subtracted)
+FIX_NAME = "REINFORCE with a baseline (the batch's mean return)"
+#: the level's conditions, beyond the shared four: the same boat with power-ups worth 0 (no sure reward for circling)
+LEVEL_CONDITIONS = {"default": {}, "coverage": {"coverage": True}, "good_start": {"start": "good"},
+                    "fix": {"fix": True}, "no_powerups": {"no_powerups": True}}
+#: the learning-rate sweep (lock-in rate with and without the baseline) and the power-up sweep
+SWEEP_LEARNING_RATES = (0.25, 0.5, 1.0, 2.0, 5.0)
+SWEEP_LEVEL_POWERUPS = (0.0, 0.01, 0.02, 0.024, 0.026, 0.028)
+
+
+def level_config(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
+                 start: str = "default", coverage: bool = False, powerup: float = LEVEL_POWERUP,
+                 learning_rate: float = LEVEL_LR) -> LagoonConfig:
+    """The config :func:`run_level` trains: one unbiased boat (every logit 0: nu[0] = 1), one logit per cell,
+    power-ups worth ``powerup`` per donut for the whole run, REINFORCE without a baseline (``fix``: with the batch
+    baseline); ``coverage``: a forced coin flip steers COVERAGE_FORCED of all steps (not credited to the policy);
+    ``start="good"``: every left logit at GOOD_START_LOGIT; ``exploration``: the steering temperature."""
+    if start not in ("default", "good"):
+        raise ValueError(f"start = {start!r} is not one of 'default', 'good'")
+    good = start == "good"
+    return LagoonConfig(runs=1, seed=seed, temperature=exploration, updates=LEVEL_UPDATES[bool(quick)],
+                        spin_bias=GOOD_START_LOGIT if good else 0.0, initial_left=GOOD_START_LOGIT if good else 0.0,
+                        powerup=powerup, powerup_season=0, learning_rate=learning_rate, baseline=bool(fix),
+                        tied=False, forced=COVERAGE_FORCED if coverage else 0.0)
+
+
+def level_run(seeds, *, exploration: float = 1.0, fix: bool = False, quick: bool = False, start: str = "default",
+              coverage: bool = False, powerup: float = LEVEL_POWERUP, learning_rate: float = LEVEL_LR) -> LagoonResult:
+    """The level's runs for ``seeds`` (run i trains from derive_seed(seeds[i], "level1")) in one vectorized batch,
+    as a :class:`LagoonResult` (the trained policies and the metrics)."""
+    seeds = [int(s) for s in seeds]
+    config = level_config(0, exploration=exploration, fix=fix, quick=quick, start=start, coverage=coverage,
+                          powerup=powerup, learning_rate=learning_rate).replace(runs=len(seeds))
+    return run_lagoon(config, seeds=[derive_seed(s, "level1") for s in seeds])
 
 
 def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
@@ -299,30 +377,48 @@ def run_level(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: 
 def run_levels(seeds, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
                start: str = "default", coverage: bool = False) -> list[LadderMetrics]:
     """``[run_level(s, ...) for s in seeds]`` with the same numbers, trained in one vectorized batch."""
-    seeds = [int(s) for s in seeds]
-    config = level_config(0, exploration=exploration, fix=fix, quick=quick, start=start,
-                          coverage=coverage).replace(runs=len(seeds))
-    return run_lagoon(config, seeds=[derive_seed(s, "level1") for s in seeds]).metrics
-
-
-#: the protocol's conditions at level 1, beyond the shared four: the same boat without any power-up season (it must
-#: never lock in, or the season is not the cause)
-LEVEL_CONDITIONS = {"default": {}, "coverage": {"coverage": True}, "good_start": {"start": "good"},
-                    "fix": {"fix": True}, "no_season": {"no_season": True}}
+    return level_run(seeds, exploration=exploration, fix=fix, quick=quick, start=start, coverage=coverage).metrics
 
 
 def protocol_runs(seeds, *, quick: bool = False, conditions: dict | None = None) -> dict[str, list[LadderMetrics]]:
     """:func:`rlcore.analysis.ladder.run_protocol` for level 1, one vectorized batch per condition (the same
-    numbers as ``run_level`` seed by seed). The condition ``{"no_season": True}`` trains the default boat with
-    power-ups worth 0 (see :data:`LEVEL_CONDITIONS`)."""
+    numbers as ``run_level`` seed by seed). ``{"no_powerups": True}`` trains the default boat with power-ups worth
+    0 (see :data:`LEVEL_CONDITIONS`)."""
     from .ladder import CONDITIONS
     out = {}
     for name, kw in (conditions or CONDITIONS).items():
         kw = dict(kw)
-        if kw.pop("no_season", False):
-            seeds_ = [derive_seed(int(s), "level1") for s in seeds]
-            cfg = level_config(0, quick=quick, **kw).replace(runs=len(seeds_), powerup=0.0)
-            out[name] = run_lagoon(cfg, seeds=seeds_).metrics
-        else:
-            out[name] = run_levels(seeds, quick=quick, **kw)
+        if kw.pop("no_powerups", False):
+            kw["powerup"] = 0.0
+        out[name] = level_run(seeds, quick=quick, **kw).metrics
     return out
+
+
+def late_share(metrics: list[LadderMetrics], late: int | None = None) -> float:
+    """Among the locked runs, the share whose tau_lock is at least ``late`` windows (default LATE_LOCK); 0 if none
+    locked."""
+    taus = [m.tau_lock for m in metrics if m.locked]
+    return float(np.mean([t >= (LATE_LOCK if late is None else late) for t in taus])) if taus else 0.0
+
+
+def level_sweep(seeds, *, learning_rates=SWEEP_LEARNING_RATES, powerups=SWEEP_LEVEL_POWERUPS,
+                quick: bool = False) -> dict:
+    """Where the level's lock-in holds: the lock-in rate against the learning rate, without and with the baseline
+    (at LEVEL_POWERUP), and against the power-up value (at LEVEL_LR, no baseline). Returns
+    ``{"learning_rates", "lock_no_baseline", "lock_baseline", "late_no_baseline", "powerups", "lock_by_powerup",
+    "delta_R_locked_by_powerup"}`` (arrays; late_*: the share of locked runs with tau_lock >= LATE_LOCK;
+    delta_R_locked: the mean Delta_R of the locked runs, nan where none locked)."""
+    out = {"learning_rates": np.asarray(learning_rates, float), "powerups": np.asarray(powerups, float)}
+    for key, fix in (("no_baseline", False), ("baseline", True)):
+        runs = [level_run(seeds, quick=quick, fix=fix, learning_rate=lr).metrics for lr in learning_rates]
+        out[f"lock_{key}"] = np.array([lock_in_rate(ms) for ms in runs])
+        out[f"late_{key}"] = np.array([late_share(ms) for ms in runs])
+    # every power-up value in one batch (train_reflex takes a power-up per run)
+    seeds = [int(s) for s in seeds]
+    config = level_config(0, quick=quick).replace(runs=len(seeds) * len(powerups))
+    res = run_lagoon(config, seeds=[derive_seed(s, "level1") for s in seeds] * len(powerups),
+                     powerups=np.repeat(np.asarray(powerups, float), len(seeds)))
+    locked = np.array([m.locked for m in res.metrics], float).reshape(len(powerups), -1)
+    out["lock_by_powerup"] = locked.mean(1)
+    return out
+

@@ -198,3 +198,48 @@ def season_sweep(sweep: dict, powerups, seasons, seeds: int):
     axes[0].text(0.8 / 28 * 1.03, 0.5, "circling pays\nmore than racing", fontsize=7)
     axes[1].legend(fontsize=7, loc="lower right")
     return fig
+
+
+def develops(result, window_races: int):
+    """The level's lock-in as it develops: the lagoon's mean P(left) and nu(t) of every run over training, the
+    locked runs (red) apart from the rest (grey), against races trained on."""
+    from ..analysis.ladder import LOCK_THRESHOLD
+    fig, (ax1, ax2) = subplots(2, width=4.4)
+    lagoon = result.run.layout.lagoon
+    p = result.run.p_left[:, :, lagoon].mean(-1)
+    x = np.arange(p.shape[1]) * result.config.boats
+    nu = np.array([m.nu for m in result.metrics])
+    xn = np.arange(nu.shape[1]) * window_races
+    for i, m in enumerate(result.metrics):
+        style = dict(color=color(3), lw=1.2, alpha=0.9) if m.locked else dict(color="0.6", lw=0.7, alpha=0.5)
+        ax1.plot(x, p[i], **style)
+        ax2.plot(xn, nu[i], **style)
+    ax1.plot([], [], color=color(3), label="runs that lock in")
+    ax1.plot([], [], color="0.6", label="the others")
+    ax1.legend(fontsize=8, loc="center right")
+    label(ax1, "races trained on (episodes)", "P(left) in the lagoon (mean of 3 cells)", "the habit, run by run")
+    ax1.set_ylim(-0.02, 1.02)
+    ax2.axhline(LOCK_THRESHOLD, color="k", ls=":", lw=1, label=f"lock threshold {LOCK_THRESHOLD}")
+    ax2.legend(fontsize=8, loc="upper right")
+    label(ax2, "races trained on (episodes)", "ν: own visits to N / uniform's", "ν(t), run by run (ν[0] = 1)")
+    ax2.set_ylim(-0.03, max(1.3, float(nu.max()) + 0.05))
+    return fig
+
+
+def level_sweep(sweep: dict, seeds: int):
+    """Lock-in rate against the learning rate (without and with the baseline) and against the power-up value."""
+    fig, (ax1, ax2) = subplots(2, width=4.2)
+    lr = sweep["learning_rates"]
+    ax1.plot(lr, sweep["lock_no_baseline"], "o-", color=color(3), label="no baseline (the defaults)")
+    ax1.plot(lr, sweep["lock_baseline"], "s--", color=color(0), label="baseline (the fix)")
+    ax1.set_xscale("log")
+    ax1.set_ylim(-0.03, 1.03)
+    ax1.legend(fontsize=8, loc="upper left")
+    label(ax1, "learning rate (per update of 10 races)", "lock-in rate", f"lock-in against step size, {seeds} seeds")
+    pu = sweep["powerups"]
+    ax2.plot(pu, sweep["lock_by_powerup"], "o-", color=color(3))
+    ax2.axvline(0.8 / 28, color="k", ls=":", lw=1, label="break-even 0.8/28: above it circling pays best")
+    ax2.set_ylim(-0.03, 1.03)
+    ax2.legend(fontsize=8, loc="upper left")
+    label(ax2, "power-up per donut (paid all training)", "lock-in rate", "lock-in against the sure reward")
+    return fig
