@@ -10,8 +10,8 @@ Two training conditions of the ladder's protocol live here:
 
 * the power-up *season*: the lagoon's power-ups pay only during the first ``powerup_season`` updates
   (0: during all of training), so a spin can be acquired while they pay and outlive them;
-* ``forced``: the probability that a step's steering is forced instead of the policy's choice (forced
-  exploration: the coverage control; a forced step goes left with probability ``forced_left``, 0.5 a coin flip), from the end of the power-up season on (while power-ups pay,
+* ``forced``: the probability that a step's steering is a forced coin flip instead of the policy's choice
+  (forced exploration: the coverage control), from the end of the power-up season on (while power-ups pay,
   circling is what R asks for; the question is whether the spin outlives them for lack of data). Forced
   steps shape the races (and so every return) and the critic learns from them, but the policy's score term
   is applied only to the steps the policy chose itself: the score term of a forced action does not follow
@@ -70,8 +70,6 @@ class ReflexConfig(Config):
                           doc="probability that a step's steering is a forced coin flip (coverage)")
     initial_left: float = param(0.0, low=-20.0, high=20.0, ui=(-6.0, 6.0, 0.25),
                                 doc="initial left logit of every cell outside the lagoon")
-    forced_left: float = param(0.5, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
-                               doc="P(left) of a forced step: 0.5 a coin flip, 0 forced straight (toward N)")
     tied: bool = param(False, doc="two shared weights (steering bias, lagoon detector) instead of one logit per cell")
 
 
@@ -176,7 +174,7 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
             own = alive
             if forcing > 0:
                 forced = extra[0, t - 1] < np.repeat(forcing_run, boats)
-                left = np.where(forced, extra[1, t - 1] < cfg.forced_left, left)
+                left = np.where(forced, extra[1, t - 1] < 0.5, left)
                 own = alive & ~forced
             visits += alive & layout.region_n[idx - base_idx]
             new, r, g, fin, donut = lagoon_step(env, pos, left.astype(np.int64), t)
