@@ -67,8 +67,11 @@ def test_coverage_does_not_remove_it_the_habit_sits_in_a_saturated_choice(result
     cell (where a donut lands) while the inner cells recover: REINFORCE only learns at a cell from its own choices
     there, and a saturated cell makes none. Missing visits to N are not the cause; the saturated choice is."""
     cov = runs["coverage"]
-    assert np.mean([m.locked for m in cov]) >= summary["lock_rate"] / 4   # observed 0.1-0.27 against 0.27-0.33
-    assert summary["coverage_reaches_g"] <= 0.9                           # observed 0.6-0.8
+    assert np.mean([m.locked for m in cov]) >= summary["lock_rate"] / 4   # observed 0.25 against 0.33 (0.1-0.2 vs
+    #                                                                        0.27-0.33 on two other sets of 30)
+    default_reach = np.mean([m.delta_g <= L1.DELTA_G_SMALL for m in runs["default"]])
+    assert summary["coverage_reaches_g"] <= default_reach + 0.15          # observed 0.63 vs 0.65 (0.8/0.73, 0.7/0.67)
+    assert summary["coverage_reaches_g"] <= 0.9
     res = results["coverage"]
     lag = np.flatnonzero(res.run.layout.lagoon)
     missed = np.array([m.delta_g > L1.DELTA_G_SMALL for m in res.metrics])
