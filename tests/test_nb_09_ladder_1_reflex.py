@@ -137,6 +137,7 @@ def test_notebook_the_lock_in_that_develops(nb):
     assert lv["coverage_lock_rate"] >= 0.125                         # observed 0.375
     entry, *inner = lv["coverage_missed_p_left"]
     assert entry > 0.9 and max(inner) < 0.2                          # observed 0.995 and 0.006
+    assert lv["coverage_reaches_g"] <= lv["default_reaches_g"] + 0.25  # coverage finishes no more often
     sw = lv["sweep"]
     assert sw["lock_no_baseline"][-1] > sw["lock_no_baseline"][0]    # observed 0.625 at step 5, 0.0 at 0.5
     assert sw["lock_by_powerup"][0] == 0.0                           # no sure reward: no lock-in

@@ -10,20 +10,25 @@ Experiments on :mod:`rlcore.envs.ladder_1_lagoon` with the learners of :mod:`rlc
   between a habit that decays and one that freezes).
 * :func:`donut_exchange` compares reward-only end-of-race REINFORCE (with and without a baseline) with a TD
   actor-critic (value table from 0, and optimistic) on a weak and a strong spin bias.
-* :func:`run_level` is the ladder's shared entry point (see :mod:`rlcore.analysis.ladder`) and
-  :func:`protocol_runs` its batched form. The protocol's boat starts unbiased and *acquires* its spin: power-ups
-  pay SEASON_POWERUP per donut for the first SEASON updates, then stop; its reflex has two tied weights (a
-  steering bias shared by every cell and a lagoon detector); REINFORCE with a batch baseline. ``coverage`` =
-  forced coin-flip steering on COVERAGE_FORCED of the steps after the season (not credited to the policy);
-  ``start="good"`` = every left logit at GOOD_START_LOGIT; ``fix`` = a TD actor-critic with an optimistic value
-  table (critic_init 1.5 > the largest finish payment 1); ``exploration`` = the steering temperature.
-  nu is exact: the expected visits to N of the policy's own steering every WINDOW updates (nu[0]: initial).
-  What this shows and what it does not: the spin is learned within about 10 updates *while circling pays* (2.8 per
-  race against finishing's 0.8), i.e. as reward hacking; only the freeze after the season is the thread's
-  mechanism, and it is arithmetic on the season-end policy (:func:`season_end_stats`: the median run expects well
-  under one finish in the rest of the budget). :data:`LEVEL_CONDITIONS` adds the control that could refute the
-  construction (no season: the same boat never locks in), and :func:`season_sweep` shows the narrow band of season
-  strengths where all four protocol controls pass (of those swept, only 0.1 per donut for 60 updates; 0.06 comes close).
+* :func:`run_level` is the ladder's shared entry point (see :mod:`rlcore.analysis.ladder`), :func:`run_levels` and
+  :func:`level_run` its batched forms and :func:`protocol_runs` the protocol's conditions (:data:`LEVEL_CONDITIONS`
+  adds "no_powerups"). The level's boat starts unbiased (every logit 0: nu[0] = 1), has one logit per cell, and is
+  paid LEVEL_POWERUP per donut for the whole run besides the finish payment: a small sure reward for circling and a
+  larger delayed one for finishing, with finishing better under R as well as G (R* = G* = 0.8; pure circling pays
+  0.73). REINFORCE *without* a baseline at LEVEL_LR locks a fraction of runs into circling (about 0.3 over 30-40
+  seeds), most of them after the first window; ``fix`` = the same REINFORCE with the batch baseline;
+  ``start="good"`` = every left logit at GOOD_START_LOGIT; ``coverage`` = a forced coin flip steers COVERAGE_FORCED
+  of all steps (not credited to the policy); ``exploration`` = the steering temperature. What the controls show: no
+  power-ups, no lock-in; the baseline cuts the rate to a fraction; the good start keeps the race; coverage does NOT
+  raise the share of runs that reach the race, because the habit sits at a saturated choice (the lagoon's entry
+  cell) and REINFORCE learns at a cell only from its own choices there. :func:`level_sweep` gives the lock-in rate
+  against the learning rate (with and without the baseline) and against the power-up value.
+* The contrast, the power-up *season* (:func:`season_config`, :func:`season_protocol_runs`, :func:`season_sweep`):
+  power-ups pay SEASON_POWERUP per donut for the first SEASON updates, then stop; a two-weight reflex with a batch
+  baseline learns the spin within about 10 updates *while circling pays* (2.8 per race against 0.8), i.e. as reward
+  hacking, and then freezes (:func:`season_end_stats`); its fix is an optimistic TD critic (SEASON_FIX_NAME), its
+  extra control "no_season" (:data:`SEASON_CONDITIONS`), and the sweep shows the narrow band of season strengths
+  where its controls pass.
 """
 
 from __future__ import annotations
