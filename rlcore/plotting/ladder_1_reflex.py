@@ -201,12 +201,12 @@ def season_sweep(sweep: dict, powerups, seasons, seeds: int):
 
 
 def develops(result, window_races: int):
-    """The level's lock-in as it develops: the lagoon's mean P(left) and nu(t) of every run over training, the
-    locked runs (red) apart from the rest (grey), against races trained on."""
+    """The level's lock-in as it develops: P(left) at the lagoon's entry cell (where every donut lands) and nu(t) of
+    every run over training, the locked runs (coloured) apart from the rest (grey), against races trained on."""
     from ..analysis.ladder import LOCK_THRESHOLD
     fig, (ax1, ax2) = subplots(2, width=4.4)
-    lagoon = result.run.layout.lagoon
-    p = result.run.p_left[:, :, lagoon].mean(-1)
+    entry = int(np.flatnonzero(result.run.layout.lagoon)[0])
+    p = result.run.p_left[:, :, entry]
     x = np.arange(p.shape[1]) * result.config.boats
     nu = np.array([m.nu for m in result.metrics])
     xn = np.arange(nu.shape[1]) * window_races
@@ -217,7 +217,7 @@ def develops(result, window_races: int):
     ax1.plot([], [], color=color(3), label="runs that lock in")
     ax1.plot([], [], color="0.6", label="the others")
     ax1.legend(fontsize=8, loc="center right")
-    label(ax1, "races trained on (episodes)", "P(left) in the lagoon (mean of 3 cells)", "the habit, run by run")
+    label(ax1, "races trained on (episodes)", "P(left) at the lagoon's entry cell", "the habit, run by run")
     ax1.set_ylim(-0.02, 1.02)
     ax2.axhline(LOCK_THRESHOLD, color="k", ls=":", lw=1, label=f"lock threshold {LOCK_THRESHOLD}")
     ax2.legend(fontsize=8, loc="upper right")
@@ -233,6 +233,8 @@ def level_sweep(sweep: dict, seeds: int):
     ax1.plot(lr, sweep["lock_no_baseline"], "o-", color=color(3), label="no baseline (the defaults)")
     ax1.plot(lr, sweep["lock_baseline"], "s--", color=color(0), label="baseline (the fix)")
     ax1.set_xscale("log")
+    ax1.minorticks_off()
+    ax1.set_xticks(lr, [f"{v:g}" for v in lr])
     ax1.set_ylim(-0.03, 1.03)
     ax1.legend(fontsize=8, loc="upper left")
     label(ax1, "learning rate (per update of 10 races)", "lock-in rate", f"lock-in against step size, {seeds} seeds")
