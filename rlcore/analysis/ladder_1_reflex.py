@@ -47,7 +47,7 @@ __all__ = ["LagoonConfig", "LagoonResult", "run_lagoon", "uniform_visits", "bias
            "run_level", "run_levels", "LEVEL_CONDITIONS", "SEASON_CONDITIONS", "season_config", "season_levels",
            "season_protocol_runs", "SEASON_FIX_NAME", "level_run", "late_share", "level_sweep", "LEVEL_POWERUP",
            "LEVEL_LR", "SWEEP_LEARNING_RATES", "SWEEP_LEVEL_POWERUPS", "season_end_stats", "season_sweep", "SWEEP_POWERUPS", "SWEEP_SEASONS", "run_seeds", "level_config", "protocol_runs", "LOCK_THRESHOLD", "SEASON", "SEASON_POWERUP", "FIX_NAME",
-           "DELTA_G_SMALL", "COVERAGE_FORCED", "GOOD_START_LOGIT", "LEVEL_UPDATES", "WEAK_BIAS", "STRONG_BIAS", "HACKING_POWERUP", "OPTIMISTIC_VALUE", "WINDOW"]
+           "DELTA_G_SMALL", "entry_landscape", "COVERAGE_FORCED", "GOOD_START_LOGIT", "LEVEL_UPDATES", "WEAK_BIAS", "STRONG_BIAS", "HACKING_POWERUP", "OPTIMISTIC_VALUE", "WINDOW"]
 
 WEAK_BIAS, STRONG_BIAS = 1.0, 4.0
 #: a power-up value at which circling forever scores 0.98 against the perfect finisher's 0.80 (about 20% more,
@@ -80,6 +80,9 @@ class LagoonConfig(Config):
                                 doc="updates during which the power-ups pay (0: all of training)")
     forced: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
                           doc="share of steps steered by a forced coin flip once power-ups are gone (coverage)")
+    forced_credit: str = choice("none", ("none", "is"),
+                                doc="forced steps: not credited to the policy, or credited with weight pi/mu")
+    forced_from: int = param(0, low=0, high=100_000, ui=(0, 400, 10), doc="update from which the forcing starts")
     initial_left: float = param(0.0, low=-20.0, high=20.0, ui=(-6.0, 6.0, 0.25),
                                 doc="initial left logit of every cell outside the lagoon")
     tied: bool = param(False, doc="two shared weights (steering bias, lagoon detector) instead of per-cell logits")
@@ -104,7 +107,8 @@ class LagoonConfig(Config):
         return ReflexConfig(algorithm=self.algorithm, spin_bias=self.spin_bias, learning_rate=self.learning_rate,
                             baseline=self.baseline, temperature=self.temperature, updates=self.updates,
                             boats=self.boats, critic_init=self.critic_init, powerup_season=self.powerup_season,
-                            forced=self.forced, initial_left=self.initial_left, tied=self.tied)
+                            forced=self.forced, forced_credit=self.forced_credit,
+                            forced_from=self.forced_from, initial_left=self.initial_left, tied=self.tied)
 
 
 def uniform_visits(layout: TrackLayout) -> float:
@@ -344,32 +348,37 @@ LEVEL_CONDITIONS = {"default": {}, "coverage": {"coverage": True}, "good_start":
                     "fix": {"fix": True}, "no_powerups": {"no_powerups": True}}
 #: the learning-rate sweep (lock-in rate with and without the baseline) and the power-up sweep
 SWEEP_LEARNING_RATES = (0.25, 0.5, 1.0, 2.0, 5.0)
-SWEEP_LEVEL_POWERUPS = (0.0, 0.01, 0.02, 0.024, 0.026, 0.028)
+SWEEP_LEVEL_POWERUPS = (0.0, 0.01, 0.02, 0.024, 0.026, 0.028, 0.03, 0.035)
 
 
 def level_config(seed: int, *, exploration: float = 1.0, fix: bool = False, quick: bool = False,
                  start: str = "default", coverage: bool = False, powerup: float = LEVEL_POWERUP,
-                 learning_rate: float = LEVEL_LR) -> LagoonConfig:
+                 learning_rate: float = LEVEL_LR, coverage_credit: str = "is",
+                 coverage_from: int = 0) -> LagoonConfig:
     """The config :func:`run_level` trains: one unbiased boat (every logit 0: nu[0] = 1), one logit per cell,
     power-ups worth ``powerup`` per donut for the whole run, REINFORCE without a baseline (``fix``: with the batch
-    baseline); ``coverage``: a forced coin flip steers COVERAGE_FORCED of all steps (not credited to the policy);
-    ``start="good"``: every left logit at GOOD_START_LOGIT; ``exploration``: the steering temperature."""
+    baseline); ``coverage``: a forced coin flip steers COVERAGE_FORCED of all steps, credited to the policy with the
+    per-step importance weight pi/mu (``coverage_credit="is"``, the protocol's coverage) or not at all
+    (``"none"``, a named variant), from update ``coverage_from`` on (0: all of training); ``start="good"``: every left logit at GOOD_START_LOGIT; ``exploration``: the steering temperature."""
     if start not in ("default", "good"):
         raise ValueError(f"start = {start!r} is not one of 'default', 'good'")
     good = start == "good"
     return LagoonConfig(runs=1, seed=seed, temperature=exploration, updates=LEVEL_UPDATES[bool(quick)],
                         spin_bias=GOOD_START_LOGIT if good else 0.0, initial_left=GOOD_START_LOGIT if good else 0.0,
                         powerup=powerup, powerup_season=0, learning_rate=learning_rate, baseline=bool(fix),
-                        tied=False, forced=COVERAGE_FORCED if coverage else 0.0)
+                        tied=False, forced=COVERAGE_FORCED if coverage else 0.0,
+                        forced_credit=coverage_credit, forced_from=int(coverage_from))
 
 
 def level_run(seeds, *, exploration: float = 1.0, fix: bool = False, quick: bool = False, start: str = "default",
-              coverage: bool = False, powerup: float = LEVEL_POWERUP, learning_rate: float = LEVEL_LR) -> LagoonResult:
+              coverage: bool = False, powerup: float = LEVEL_POWERUP, learning_rate: float = LEVEL_LR,
+              coverage_credit: str = "is", coverage_from: int = 0) -> LagoonResult:
     """The level's runs for ``seeds`` (run i trains from derive_seed(seeds[i], "level1")) in one vectorized batch,
     as a :class:`LagoonResult` (the trained policies and the metrics)."""
     seeds = [int(s) for s in seeds]
     config = level_config(0, exploration=exploration, fix=fix, quick=quick, start=start, coverage=coverage,
-                          powerup=powerup, learning_rate=learning_rate).replace(runs=len(seeds))
+                          powerup=powerup, learning_rate=learning_rate, coverage_credit=coverage_credit,
+                          coverage_from=coverage_from).replace(runs=len(seeds))
     return run_lagoon(config, seeds=[derive_seed(s, "level1") for s in seeds])
 
 
@@ -425,5 +434,35 @@ def level_sweep(seeds, *, learning_rates=SWEEP_LEARNING_RATES, powerups=SWEEP_LE
                      powerups=np.repeat(np.asarray(powerups, float), len(seeds)))
     locked = np.array([m.locked for m in res.metrics], float).reshape(len(powerups), -1)
     out["lock_by_powerup"] = locked.mean(1)
+    dr = np.array([m.delta_r for m in res.metrics]).reshape(len(powerups), -1)
+    out["delta_R_locked_by_powerup"] = np.array([d[lk > 0].mean() if lk.any() else np.nan
+                                                 for d, lk in zip(dr, locked)])
     return out
 
+
+
+def entry_landscape(entry_p_left, *, inner_p_left: float = 0.005, forced: float = 0.0,
+                    powerup: float = LEVEL_POWERUP, h: float = 1e-5) -> dict[str, np.ndarray]:
+    """The exact E[R] of the level's boat as a function of the lagoon entry cell's P(left), and its derivative with
+    respect to the entry cell's left logit (central differences on :func:`policy_stats`, exact expectations).
+
+    Every cell outside the lagoon steers straight with P(left) = 0, the two inner lagoon cells with ``inner_p_left``.
+    ``forced`` > 0 scores the forced mixture mu = (1 - forced) pi + forced / 2 that steers the coverage runs: the
+    importance-weighted REINFORCE update of :mod:`rlcore.learners.ladder_1_reflex` follows the gradient of this
+    E_mu[R] (times 1 / (1 - forced)). Returns ``{"entry_p_left", "R", "dR_dlogit"}`` (arrays over ``entry_p_left``).
+    The gradient carries the softmax's factor pi (1 - pi): it vanishes as the entry cell saturates.
+    """
+    layout = TrackLayout.from_config(LagoonTrackConfig(powerup=powerup))
+    lag = np.flatnonzero(layout.lagoon)
+    p = np.atleast_1d(np.asarray(entry_p_left, dtype=np.float64))
+
+    def value(pe):
+        q = np.zeros((len(pe), layout.n))
+        q[:, lag[1:]] = inner_p_left
+        q[:, lag[0]] = pe
+        return np.asarray(policy_stats(layout, (1 - forced) * q + forced / 2)["R"], dtype=np.float64)
+
+    z = np.log(p) - np.log1p(-p)
+    sig = lambda x: 1.0 / (1.0 + np.exp(-x))  # noqa: E731
+    grad = (value(sig(z + h)) - value(sig(z - h))) / (2 * h)
+    return {"entry_p_left": p, "R": value(p), "dR_dlogit": grad}

@@ -227,21 +227,67 @@ def develops(result, window_races: int):
 
 
 def level_sweep(sweep: dict, seeds: int):
-    """Lock-in rate against the learning rate (without and with the baseline) and against the power-up value."""
+    """Lock-in rate against the learning rate (without and with the baseline) and against the power-up value, with
+    binomial standard errors (sqrt(p (1 - p) / seeds)); the power-up panel marks break-even and, on a second axis,
+    the reward the locked runs forgo (their mean Delta_R)."""
     fig, (ax1, ax2) = subplots(2, width=4.2)
+
+    def se(p):
+        p = np.asarray(p, float)
+        return np.sqrt(p * (1 - p) / max(seeds, 1))
+
     lr = sweep["learning_rates"]
-    ax1.plot(lr, sweep["lock_no_baseline"], "o-", color=color(3), label="no baseline (the defaults)")
-    ax1.plot(lr, sweep["lock_baseline"], "s--", color=color(0), label="baseline (the fix)")
+    ax1.errorbar(lr, sweep["lock_no_baseline"], se(sweep["lock_no_baseline"]), fmt="o-", color=color(3), capsize=3,
+                 label="no baseline (the defaults)")
+    ax1.errorbar(lr, sweep["lock_baseline"], se(sweep["lock_baseline"]), fmt="s--", color=color(0), capsize=3,
+                 label="baseline (the fix)")
     ax1.set_xscale("log")
     ax1.minorticks_off()
     ax1.set_xticks(lr, [f"{v:g}" for v in lr])
     ax1.set_ylim(-0.03, 1.03)
     ax1.legend(fontsize=8, loc="upper left")
-    label(ax1, "learning rate (per update of 10 races)", "lock-in rate", f"lock-in against step size, {seeds} seeds")
+    label(ax1, "learning rate (per update of 10 races)", "lock-in rate (± 1 s.e.)",
+          f"lock-in against step size, {seeds} seeds")
     pu = sweep["powerups"]
-    ax2.plot(pu, sweep["lock_by_powerup"], "o-", color=color(3))
+    ax2.errorbar(pu, sweep["lock_by_powerup"], se(sweep["lock_by_powerup"]), fmt="o-", color=color(3), capsize=3,
+                 label="lock-in rate")
     ax2.axvline(0.8 / 28, color="k", ls=":", lw=1, label="break-even 0.8/28: above it circling pays best")
     ax2.set_ylim(-0.03, 1.03)
+    if "delta_R_locked_by_powerup" in sweep:
+        ax3 = ax2.twinx()
+        ax3.plot(pu, sweep["delta_R_locked_by_powerup"], "^:", color=color(1), label="Δ_R of the locked runs")
+        ax3.set_ylim(-0.005, 0.2)
+        ax3.set_ylabel("Δ_R of the locked runs", color=color(1))
+        ax3.legend(fontsize=8, loc="center left")
     ax2.legend(fontsize=8, loc="upper left")
-    label(ax2, "power-up per donut (paid all training)", "lock-in rate", "lock-in against the sure reward")
+    label(ax2, "power-up per donut (paid all training)", "lock-in rate (± 1 s.e.)",
+          "lock-in against the sure reward")
+    return fig
+
+
+def coverage_timing(results: dict, landscapes: dict, switch_on: int | None = None, threshold: float = 0.9):
+    """Coverage during training against coverage after the lock-in. Left: the share of runs whose lagoon entry cell
+    has P(left) > ``threshold`` over training, one line per condition (``results``: label -> LagoonResult), with
+    the update at which the late coverage is switched on marked. Right: the exact E[R] against the entry cell's
+    P(left) (``landscapes``: label -> :func:`rlcore.analysis.ladder_1_reflex.entry_landscape` output), whose slope
+    in the logit is the expected REINFORCE step there."""
+    fig, (ax1, ax2) = subplots(2, width=4.4)
+    for k, (name, res) in enumerate(results.items()):
+        entry = int(np.flatnonzero(res.run.layout.lagoon)[0])
+        share = (res.run.p_left[:, :, entry] > threshold).mean(0)
+        ax1.plot(np.arange(share.size) * res.config.boats, share, color=color(k), lw=1.5, label=name)
+    if switch_on is not None:
+        boats = next(iter(results.values())).config.boats
+        ax1.axvline(switch_on * boats, color="k", ls=":", lw=1, label="late coverage switched on")
+    ax1.set_ylim(-0.02, 1.02)
+    ax1.legend(fontsize=8, loc="upper left")
+    label(ax1, "races trained on (episodes)", f"share of runs with entry P(left) > {threshold}",
+          "the habit, share of runs")
+    for k, (name, ls) in enumerate(landscapes.items()):
+        ax2.plot(ls["entry_p_left"], ls["R"], "-", color=color(k + 4), lw=1.5, label=name)
+    ax2.axhline(0.8, color="k", ls=":", lw=1, label="R* = 0.8, the perfect race")
+    ax2.set_xlim(0, 1)
+    ax2.legend(fontsize=8, loc="lower left")
+    label(ax2, "P(left) at the lagoon's entry cell (inner cells straight)", "E[R] (exact)",
+          "the reward landscape along the habit")
     return fig
