@@ -15,14 +15,16 @@ Experiments on :mod:`rlcore.envs.ladder_1_lagoon` with the learners of :mod:`rlc
   adds "no_powerups"). The level's boat starts unbiased (every logit 0: nu[0] = 1), has one logit per cell, and is
   paid LEVEL_POWERUP per donut for the whole run besides the finish payment: a small sure reward for circling and a
   larger delayed one for finishing, with finishing better under R as well as G (R* = G* = 0.8; pure circling pays
-  0.73). REINFORCE *without* a baseline at LEVEL_LR locks a fraction of runs into circling (about 0.3 over 30-40
-  seeds), most of them after the first window; ``fix`` = the same REINFORCE with the batch baseline;
-  ``start="good"`` = every left logit at GOOD_START_LOGIT; ``coverage`` = a forced coin flip steers COVERAGE_FORCED
-  of all steps (not credited to the policy); ``exploration`` = the steering temperature. What the controls show: no
-  power-ups, no lock-in; the baseline cuts the rate to a fraction; the good start keeps the race; coverage does NOT
-  raise the share of runs that reach the race, because the habit sits at a saturated choice (the lagoon's entry
-  cell) and REINFORCE learns at a cell only from its own choices there. :func:`level_sweep` gives the lock-in rate
-  against the learning rate (with and without the baseline) and against the power-up value.
+  0.73). REINFORCE *without* a baseline at LEVEL_LR locks a fraction of runs into circling (about 0.3-0.5 over seed
+  sets of 30-40), most of them after the first window: a noise-driven fall into a local optimum of E[R] worth ~91%
+  of R* (:func:`entry_landscape`). ``fix`` = the same REINFORCE with the batch baseline; ``start="good"`` = every
+  left logit at GOOD_START_LOGIT; ``coverage`` = a forced coin flip steers COVERAGE_FORCED of all steps, every step
+  credited with the importance weight pi/mu (``coverage_credit="none"``: forced steps not credited, a named variant;
+  ``coverage_from``: the update from which the forcing starts); ``exploration`` = the steering temperature. What the
+  controls show: no power-ups, no lock-in; the baseline cuts the rate to a fraction; the good start keeps the race in
+  about 90% of runs; coverage from the start prevents the lock-in (0-0.05 of runs); coverage switched on after the
+  lock-in does not undo it (the gradient at a saturated entry cell vanishes). :func:`level_sweep` gives the lock-in
+  rate against the learning rate (with and without the baseline) and against the power-up value, through break-even.
 * The contrast, the power-up *season* (:func:`season_config`, :func:`season_protocol_runs`, :func:`season_sweep`):
   power-ups pay SEASON_POWERUP per donut for the first SEASON updates, then stop; a two-weight reflex with a batch
   baseline learns the spin within about 10 updates *while circling pays* (2.8 per race against 0.8), i.e. as reward
@@ -434,9 +436,14 @@ def level_sweep(seeds, *, learning_rates=SWEEP_LEARNING_RATES, powerups=SWEEP_LE
                      powerups=np.repeat(np.asarray(powerups, float), len(seeds)))
     locked = np.array([m.locked for m in res.metrics], float).reshape(len(powerups), -1)
     out["lock_by_powerup"] = locked.mean(1)
-    dr = np.array([m.delta_r for m in res.metrics]).reshape(len(powerups), -1)
-    out["delta_R_locked_by_powerup"] = np.array([d[lk > 0].mean() if lk.any() else np.nan
-                                                 for d, lk in zip(dr, locked)])
+    # Delta_R scored on each setting's own race (run_lagoon scores every run on config.powerup's)
+    p_final = res.run.p_left[:, -1].reshape(len(powerups), len(seeds), -1)
+    dr = []
+    for pu, p, lk in zip(out["powerups"], p_final, locked):
+        layout = TrackLayout.from_config(config.track_config().replace(powerup=float(pu)))
+        r = np.asarray(policy_stats(layout, p[lk > 0])["R"]) if lk.any() else np.array([])
+        dr.append(best_return(layout) - r.mean() if lk.any() else np.nan)
+    out["delta_R_locked_by_powerup"] = np.array(dr)
     return out
 
 
