@@ -284,10 +284,13 @@ def coverage_timing(results: dict, landscapes: dict, switch_on: int | None = Non
     label(ax1, "races trained on (episodes)", f"share of runs with entry P(left) > {threshold}",
           "the habit, share of runs")
     for k, (name, ls) in enumerate(landscapes.items()):
-        ax2.plot(ls["entry_p_left"], ls["R"], "-", color=color(k + 4), lw=1.5, label=name)
+        p = np.asarray(ls["entry_p_left"], float)
+        ax2.plot(np.log(p / (1 - p)), ls["R"], "-", color=color(k + 4), lw=1.5, label=name)
     ax2.axhline(0.8, color="k", ls=":", lw=1, label="R* = 0.8, the perfect race")
-    ax2.set_xlim(0, 1)
+    for q in (0.5, 0.9, 0.99):
+        ax2.axvline(np.log(q / (1 - q)), color="0.7", lw=0.8)
+        ax2.text(np.log(q / (1 - q)), 0.805, f"P = {q:g}", fontsize=7, ha="center", va="bottom", color="0.4")
     ax2.legend(fontsize=8, loc="lower left")
-    label(ax2, "P(left) at the lagoon's entry cell (inner cells straight)", "E[R] (exact)",
+    label(ax2, "left logit of the lagoon's entry cell (inner cells straight)", "E[R] (exact)",
           "the reward landscape along the habit")
     return fig
