@@ -13,9 +13,13 @@ Two training conditions of the ladder's protocol live here:
 * ``forced``: the probability that a step's steering is a forced coin flip instead of the policy's choice
   (forced exploration: the coverage control), from the end of the power-up season on (while power-ups pay,
   circling is what R asks for; the question is whether the spin outlives them for lack of data). Forced
-  steps shape the races (and so every return) and the critic learns from them, but the policy's score term
-  is applied only to the steps the policy chose itself: the score term of a forced action does not follow
-  the policy, so crediting it is biased; without it the update is the policy gradient under the forced mixture.
+  steps shape the races (and so every return) and the critic learns from them. ``forced_credit`` says how the
+  policy's score term treats the steps: ``"none"`` applies it only to the steps the policy chose itself (forced
+  steps are not credited at all); ``"is"`` credits every step, weighted by the per-step importance weight
+  pi(a | x) / mu(a | x), mu = (1 - f) pi + f / 2 the forced mixture that actually steered (the usual off-policy
+  REINFORCE correction for the action taken; identical to the plain update at f = 0). Crediting forced steps
+  with weight 1 is biased towards the coin flip and breaks learning. ``forced_from``: the update from which the
+  forcing starts (0: from the start; later: coverage switched on after a lock-in has had time to form).
 
 Both learners race ``boats`` boats per update with the current policy and update the logits with
 ``grad = (e_a - pi(. | x))`` (the score function of softmax(theta / temperature) times the temperature):
@@ -68,6 +72,9 @@ class ReflexConfig(Config):
                                 doc="updates during which the power-ups pay (0: all of training)")
     forced: float = param(0.0, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
                           doc="probability that a step's steering is a forced coin flip (coverage)")
+    forced_credit: str = choice("none", ("none", "is"),
+                                doc="forced steps: not credited to the policy, or credited with weight pi/mu")
+    forced_from: int = param(0, low=0, high=100_000, ui=(0, 400, 10), doc="update from which the forcing starts")
     initial_left: float = param(0.0, low=-20.0, high=20.0, ui=(-6.0, 6.0, 0.25),
                                 doc="initial left logit of every cell outside the lagoon")
     tied: bool = param(False, doc="two shared weights (steering bias, lagoon detector) instead of one logit per cell")
@@ -155,7 +162,7 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
     for u in range(cfg.updates):
         in_season = (seasons == 0) | (u < seasons)  # per run
         env = dataclasses.replace(layout, powerup=np.repeat(np.where(in_season, powerups, 0.0), boats))
-        forcing_run = np.where((seasons == 0) | ~in_season, cfg.forced, 0.0)
+        forcing_run = np.where(((seasons == 0) | ~in_season) & (u >= cfg.forced_from), cfg.forced, 0.0)
         forcing = float(forcing_run.max())
         pl = steering_probs(theta, cfg.temperature)[..., LEFT].reshape(-1)  # flat P(left | run, position)
         p_left[:, u] = pl.reshape(runs, n)
@@ -175,7 +182,12 @@ def train_reflex(layout: TrackLayout, config: ReflexConfig, seeds: Sequence[Seed
             if forcing > 0:
                 forced = extra[0, t - 1] < np.repeat(forcing_run, boats)
                 left = np.where(forced, extra[1, t - 1] < 0.5, left)
-                own = alive & ~forced
+                if cfg.forced_credit == "is":  # per-step importance weight pi(a|x) / mu(a|x)
+                    f = np.repeat(forcing_run, boats)
+                    pa = np.where(left, pl[idx], 1 - pl[idx])
+                    own = alive * np.where(f > 0, pa / np.maximum((1 - f) * pa + f / 2, 1e-300), 1.0)
+                else:
+                    own = alive & ~forced
             visits += alive & layout.region_n[idx - base_idx]
             new, r, g, fin, donut = lagoon_step(env, pos, left.astype(np.int64), t)
             r, g, fin = r * alive, g * alive, fin & alive

@@ -198,3 +198,99 @@ def season_sweep(sweep: dict, powerups, seasons, seeds: int):
     axes[0].text(0.8 / 28 * 1.03, 0.5, "circling pays\nmore than racing", fontsize=7)
     axes[1].legend(fontsize=7, loc="lower right")
     return fig
+
+
+def develops(result, window_races: int):
+    """The level's lock-in as it develops: P(left) at the lagoon's entry cell (where every donut lands) and nu(t) of
+    every run over training, the locked runs (coloured) apart from the rest (grey), against races trained on."""
+    from ..analysis.ladder import LOCK_THRESHOLD
+    fig, (ax1, ax2) = subplots(2, width=4.4)
+    entry = int(np.flatnonzero(result.run.layout.lagoon)[0])
+    p = result.run.p_left[:, :, entry]
+    x = np.arange(p.shape[1]) * result.config.boats
+    nu = np.array([m.nu for m in result.metrics])
+    xn = np.arange(nu.shape[1]) * window_races
+    for i, m in enumerate(result.metrics):
+        style = dict(color=color(3), lw=1.2, alpha=0.9) if m.locked else dict(color="0.6", lw=0.7, alpha=0.5)
+        ax1.plot(x, p[i], **style)
+        ax2.plot(xn, nu[i], **style)
+    ax1.plot([], [], color=color(3), label="runs that lock in")
+    ax1.plot([], [], color="0.6", label="the others")
+    ax1.legend(fontsize=8, loc="center right")
+    label(ax1, "races trained on (episodes)", "P(left) at the lagoon's entry cell", "the habit, run by run")
+    ax1.set_ylim(-0.02, 1.02)
+    ax2.axhline(LOCK_THRESHOLD, color="k", ls=":", lw=1, label=f"lock threshold {LOCK_THRESHOLD}")
+    ax2.legend(fontsize=8, loc="upper right")
+    label(ax2, "races trained on (episodes)", "ν: own visits to N / uniform's", "ν(t), run by run (ν[0] = 1)")
+    ax2.set_ylim(-0.03, max(1.3, float(nu.max()) + 0.05))
+    return fig
+
+
+def level_sweep(sweep: dict, seeds: int):
+    """Lock-in rate against the learning rate (without and with the baseline) and against the power-up value, with
+    binomial standard errors (sqrt(p (1 - p) / seeds)); the power-up panel marks break-even and, on a second axis,
+    the reward the locked runs forgo (their mean Delta_R)."""
+    fig, (ax1, ax2) = subplots(2, width=4.2)
+
+    def se(p):
+        p = np.asarray(p, float)
+        return np.sqrt(p * (1 - p) / max(seeds, 1))
+
+    lr = sweep["learning_rates"]
+    ax1.errorbar(lr, sweep["lock_no_baseline"], se(sweep["lock_no_baseline"]), fmt="o-", color=color(3), capsize=3,
+                 label="no baseline (the defaults)")
+    ax1.errorbar(lr, sweep["lock_baseline"], se(sweep["lock_baseline"]), fmt="s--", color=color(0), capsize=3,
+                 label="baseline (the fix)")
+    ax1.set_xscale("log")
+    ax1.minorticks_off()
+    ax1.set_xticks(lr, [f"{v:g}" for v in lr])
+    ax1.set_ylim(-0.03, 1.03)
+    ax1.legend(fontsize=8, loc="upper left")
+    label(ax1, "learning rate (per update of 10 races)", "lock-in rate (± 1 s.e.)",
+          f"lock-in against step size, {seeds} seeds")
+    pu = sweep["powerups"]
+    ax2.errorbar(pu, sweep["lock_by_powerup"], se(sweep["lock_by_powerup"]), fmt="o-", color=color(3), capsize=3,
+                 label="lock-in rate")
+    ax2.axvline(0.8 / 28, color="k", ls=":", lw=1, label="break-even 0.8/28: above it circling pays best")
+    ax2.set_ylim(-0.03, 1.03)
+    if "delta_R_locked_by_powerup" in sweep:
+        ax3 = ax2.twinx()
+        ax3.plot(pu, sweep["delta_R_locked_by_powerup"], "^:", color=color(1), label="Δ_R of the locked runs")
+        ax3.set_ylim(-0.005, 0.2)
+        ax3.set_ylabel("Δ_R of the locked runs", color=color(1))
+        ax3.legend(fontsize=8, loc="center left")
+    ax2.legend(fontsize=8, loc="upper left")
+    label(ax2, "power-up per donut (paid all training)", "lock-in rate (± 1 s.e.)",
+          "lock-in against the sure reward")
+    return fig
+
+
+def coverage_timing(results: dict, landscapes: dict, switch_on: int | None = None, threshold: float = 0.9):
+    """Coverage during training against coverage after the lock-in. Left: the share of runs whose lagoon entry cell
+    has P(left) > ``threshold`` over training, one line per condition (``results``: label -> LagoonResult), with
+    the update at which the late coverage is switched on marked. Right: the exact E[R] against the entry cell's
+    P(left) (``landscapes``: label -> :func:`rlcore.analysis.ladder_1_reflex.entry_landscape` output), whose slope
+    in the logit is the expected REINFORCE step there."""
+    fig, (ax1, ax2) = subplots(2, width=4.4)
+    for k, (name, res) in enumerate(results.items()):
+        entry = int(np.flatnonzero(res.run.layout.lagoon)[0])
+        share = (res.run.p_left[:, :, entry] > threshold).mean(0)
+        ax1.plot(np.arange(share.size) * res.config.boats, share, color=color(k), lw=1.5, label=name)
+    if switch_on is not None:
+        boats = next(iter(results.values())).config.boats
+        ax1.axvline(switch_on * boats, color="k", ls=":", lw=1, label="late coverage switched on")
+    ax1.set_ylim(-0.02, 1.02)
+    ax1.legend(fontsize=8, loc="upper left")
+    label(ax1, "races trained on (episodes)", f"share of runs with entry P(left) > {threshold}",
+          "the habit, share of runs")
+    for k, (name, ls) in enumerate(landscapes.items()):
+        p = np.asarray(ls["entry_p_left"], float)
+        ax2.plot(np.log(p / (1 - p)), ls["R"], "-", color=color(k + 4), lw=1.5, label=name)
+    ax2.axhline(0.8, color="k", ls=":", lw=1, label="R* = 0.8, the perfect race")
+    for q in (0.5, 0.9, 0.99):
+        ax2.axvline(np.log(q / (1 - q)), color="0.7", lw=0.8)
+        ax2.text(np.log(q / (1 - q)), 0.805, f"P = {q:g}", fontsize=7, ha="center", va="bottom", color="0.4")
+    ax2.legend(fontsize=8, loc="lower left")
+    label(ax2, "left logit of the lagoon's entry cell (inner cells straight)", "E[R] (exact)",
+          "the reward landscape along the habit")
+    return fig
