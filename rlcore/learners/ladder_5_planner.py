@@ -13,7 +13,7 @@ What the agent has:
   harm = ``harm_gateway`` on the gateway pages and ``harm_deep`` on the deep ones (0 elsewhere).
 
 How it plans a session of H reads (softmax choice with temperature ``temperature`` over action values), by
-backward induction over (page, belief, reads left); three planners differ only in how they treat the belief
+backward induction over (page, belief, reads left), knowing that a share ``explore`` of its steps are random clicks; three planners differ only in how they treat the belief
 their future self will hold:
 
 * ``reflective``: foresees how reading changes its belief, foresees that its future self will then choose
@@ -24,11 +24,17 @@ their future self will hold:
 * ``updating``: foresees the belief change and values each future read by the belief it will hold then (it
   endorses what it will learn): Q(p, l, a) = u_l(p') + V(p', l').
 
-The blacklist (on by default) is a **scripted rule**, not a planned action: whenever the agent, believing
-b > 0.5, declines a link to a topic-3 page by its own choice, the link is removed for good (forced exploration
-cannot take it either). It applies to every planner alike, so planners are compared with the same rule; no
-planner decides to use it. Forced exploration: a
-share ``explore`` of steps take a uniformly random available action (reads made this way are counted apart).
+Blocking topic 3 is a **choice of the planner** (a planned action, not a rule). At the start of every session,
+while the links to topic 3 are still there, the agent compares two futures from home, each valued by the same
+planner over all later sessions: the web as it is (browsed by its future selves as that planner models them),
+and the web with every link into topic 3 removed for good, less a one-time ``block_cost``. It blocks when the
+second is worth more (``value_of_blocking`` > 0, logged every session). Only a planner that foresees its own
+belief change has a reason to: the reflective one predicts that a stray read (its own noisy choice) would
+lower its belief, that its future self would then read the deep pages, and judges those reads harmful *now*;
+the fixed-belief planner expects its future self to avoid the topic anyway, so blocking buys it only the
+accidental reads; the updating planner endorses what its future self will want. Blocked links stay blocked
+for forced exploration too (``can_block=False`` removes the option). Forced exploration: a share ``explore``
+of steps take a uniformly random available action (reads made this way are counted apart).
 """
 
 from __future__ import annotations
@@ -43,7 +49,7 @@ from ..envs.ladder_5_pages import (AVOIDED_TOPIC, DEEP, GATEWAY, HOME, LINKS, N_
 from ..logs import TrainingLog
 from ..seeding import SeedLike, as_generator
 
-__all__ = ["PlannerConfig", "BELIEF_GRID", "plan_policy", "belief_index", "policy_value", "optimal_value",
+__all__ = ["PlannerConfig", "BELIEF_GRID", "blocked_links", "value_of_blocking", "plan_policy", "belief_index", "policy_value", "optimal_value",
            "train_planner"]
 
 #: log-odds grid of the belief (step 0.5).
@@ -77,7 +83,9 @@ class PlannerConfig(Config):
                                doc="softmax temperature of the planner's choices, (0, 10]")
     explore: float = param(0.05, low=0.0, high=1.0, ui=(0.0, 0.5, 0.01),
                            doc="share of steps taken uniformly at random (forced exploration), [0, 1]")
-    blacklist: bool = param(True, doc="scripted rule: remove links to topic 3 declined while believing b > 0.5")
+    can_block: bool = param(True, doc="the planner may choose to block every link into topic 3 for good")
+    block_cost: float = param(0.1, low=0.0, high=5.0, ui=(0.0, 0.5, 0.01),
+                              doc="one-time cost of blocking, in reward units (a full new page pays 1), [0, 5]")
     coverage: bool = param(False, doc="coverage control: each session starts with a forced topic-3 read")
     later_sessions: float = param(0.8, low=0.0, high=1.0, high_open=True, ui=(0.0, 0.95, 0.05),
                                   doc="weight of later sessions in a plan (discount per session), [0, 1)")
@@ -92,6 +100,13 @@ def _softmax_masked(q: np.ndarray, valid: np.ndarray, temperature: float) -> np.
     z = z - z.max(axis=-1, keepdims=True)
     e = np.where(valid, np.exp(z), 0.0)
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def _with_exploration(pi: np.ndarray, valid: np.ndarray, config) -> np.ndarray:
+    """The planner's model of what its future self does: its choice pi, except that a share ``explore`` of
+    steps is uniform over the available links (it knows it sometimes clicks at random)."""
+    uniform = valid[:, None, :] / valid.sum(axis=-1)[:, None, None]
+    return (1.0 - config.explore) * pi + config.explore * uniform
 
 
 def _page_arrays(values: np.ndarray, config: PlannerConfig):
@@ -134,7 +149,7 @@ def plan_policy(values: np.ndarray, nxt: np.ndarray, config: PlannerConfig, step
             q = u[:, tgt][:, :, None, :] + v[:, tgt[:, None, :], jn_t]
             own = q[jj, :, jj, :]                                       # (J, P, A): the self with belief j
             pi = _softmax_masked(own.transpose(1, 0, 2), valid[:, None, :], config.temperature)  # (P, J, A)
-            v = np.sum(np.where(valid[None, :, None, :], pi[None] * q, 0.0), axis=-1)
+            v = np.sum(np.where(valid[None, :, None, :], _with_exploration(pi, valid, config)[None] * q, 0.0), axis=-1)
             pis.append(pi)
         return np.stack(pis), v[:, HOME, :]
     end = np.zeros(n_j) if terminal is None else terminal
@@ -143,7 +158,7 @@ def plan_policy(values: np.ndarray, nxt: np.ndarray, config: PlannerConfig, step
         # Q[p, j, a] = u[j, t] + V[t, jn[j, t]]
         q = u[:, tgt].transpose(1, 0, 2) + v[tgt[:, None, :], jn_t]
         pi = _softmax_masked(q, valid[:, None, :], config.temperature)
-        v = np.sum(np.where(valid[:, None, :], pi * q, 0.0), axis=-1)
+        v = np.sum(np.where(valid[:, None, :], _with_exploration(pi, valid, config) * q, 0.0), axis=-1)
         pis.append(pi)
     return np.stack(pis), v[HOME, :]
 
@@ -176,14 +191,35 @@ def policy_value(pis: np.ndarray, nxt: np.ndarray, reward: np.ndarray, log_odds:
     return float(total), float(avoided)
 
 
-def optimal_value(nxt: np.ndarray, reward: np.ndarray, steps: int) -> float:
-    """The true optimum: the most reward a session of ``steps`` reads from home can collect (exact DP)."""
+def optimal_value(nxt: np.ndarray, reward: np.ndarray, steps: int, start: int = HOME) -> float:
+    """The true optimum: the most reward a session of ``steps`` reads from ``start`` can collect (exact DP)."""
     v = np.zeros(N_PAGES)
     valid = nxt >= 0
     tgt = np.where(valid, nxt, 0)
     for _ in range(steps):
         v = np.max(np.where(valid, reward[tgt] + v[tgt], -np.inf), axis=1)
-    return float(v[HOME])
+    return float(v[start])
+
+
+def blocked_links(links: np.ndarray) -> np.ndarray:
+    """``links`` with every link from a page outside topic 3 into topic 3 removed."""
+    out = links.copy()
+    into = (out >= 0) & (PAGE_TOPIC[np.maximum(out, 0)] == AVOIDED_TOPIC) & (PAGE_TOPIC != AVOIDED_TOPIC)[:, None]
+    out[into] = -1
+    return out
+
+
+def _own_value(w: np.ndarray, j: int) -> float:
+    """The value of the future from home as the self with belief index j judges it."""
+    return float(w[j, j] if w.ndim == 2 else w[j])
+
+
+def value_of_blocking(w_keep: np.ndarray, w_block: np.ndarray, log_odds: float, cost: float) -> float:
+    """The planner's value of blocking topic 3 now: W_block(b) - cost - W_keep(b), each W the value of all
+    later sessions from home (as :func:`plan_policy` returns it; judged by the current self for the reflective
+    planner) at the current belief."""
+    j = belief_index(log_odds)
+    return _own_value(w_block, j) - cost - _own_value(w_keep, j)
 
 
 def train_planner(env: Pages, config: PlannerConfig, seed: SeedLike, initial_log_odds: float | None = None
@@ -191,8 +227,9 @@ def train_planner(env: Pages, config: PlannerConfig, seed: SeedLike, initial_log
     """Browse ``config.sessions`` sessions; one log step per session.
 
     Per-session series: ``own_reads`` / ``forced_reads`` of topic-3 pages (by the agent's choice / by forced
-    exploration or the coverage control); ``log_odds`` (belief at the session's end); ``values`` (4,);
-    ``knowledge`` (4,) at the session's start; ``reward`` collected; ``blacklisted`` links so far.
+    exploration or the coverage control), ``own_deep_reads`` / ``forced_deep_reads`` the same for the deep pages; ``log_odds`` (belief at the session's end); ``values`` (4,);
+    ``knowledge`` (4,) at the session's start; ``reward`` collected; ``blacklisted`` links so far; ``blocked`` (the agent has chosen to block topic 3);
+    ``value_of_blocking`` (the planner's value of blocking at the session's start; nan once blocked or when it cannot).
     ``meta``: ``warning_session``, and the final policy's exact per-session value (``g_final``), the true
     optimum's (``g_best``), and the final policy's expected topic-3 reads.
     """
@@ -208,15 +245,23 @@ def train_planner(env: Pages, config: PlannerConfig, seed: SeedLike, initial_log
     log = TrainingLog(meta={"config": config.to_dict(), "env": env.config.to_dict(),
                             "warning_session": warning_session})
     avoided = np.flatnonzero(PAGE_TOPIC == AVOIDED_TOPIC)
-    terminal = None
-    binds = config.blacklist   # a scripted rule, the same for every planner
+    terminal, terminal_block, blocked = None, None, False
     for s in range(config.sessions):
         if s == warning_session:
             l = config.warning_log_odds
         nxt = next_page(links)
         for _ in range(3 if s == 0 else 1):   # value iteration over later sessions, warm-started
             pis, terminal = plan_policy(values, nxt, config, h, terminal=terminal)
-        page, own, forced, reward_sum = HOME, 0, 0, 0.0
+        gain = np.nan
+        if config.can_block and not blocked:
+            nxt_block = next_page(blocked_links(links))
+            for _ in range(3 if terminal_block is None else 1):
+                _, terminal_block = plan_policy(values, nxt_block, config, h, terminal=terminal_block)
+            gain = value_of_blocking(terminal, terminal_block, l, config.block_cost)
+            if gain > 0:                      # the planner's own choice: block topic 3 for good
+                blocked, links, nxt = True, blocked_links(links), nxt_block
+                pis, terminal = plan_policy(values, nxt, config, h, terminal=terminal_block)
+        page, own, forced, own_deep, forced_deep, reward_sum = HOME, 0, 0, 0, 0, 0.0
         reads = np.zeros(N_TOPICS)
         for k in range(h - 1, -1, -1):
             valid = np.flatnonzero(nxt[page] >= 0)
@@ -227,11 +272,6 @@ def train_planner(env: Pages, config: PlannerConfig, seed: SeedLike, initial_log
             else:
                 a = int(rng.choice(N_ACTIONS, p=pis[k][page, belief_index(l)]))
                 target, by_force = int(nxt[page, a]), False
-                if binds and 1 / (1 + np.exp(-l)) > 0.5 and PAGE_TOPIC[target] != AVOIDED_TOPIC:
-                    declined = [i for i in range(3) if links[page, i] >= 0
-                                and PAGE_TOPIC[links[page, i]] == AVOIDED_TOPIC]
-                    links[page, declined] = -1
-                    nxt = next_page(links)
             topic = PAGE_TOPIC[target]
             if topic >= 0:
                 r = PAGE_WEIGHT[target] * (1.0 - knowledge[topic])
@@ -241,10 +281,14 @@ def train_planner(env: Pages, config: PlannerConfig, seed: SeedLike, initial_log
             if topic == AVOIDED_TOPIC:
                 forced += by_force
                 own += not by_force
+                if target in DEEP:
+                    forced_deep += by_force
+                    own_deep += not by_force
                 l = max(l + shift[target] * 0.5, BELIEF_GRID[0])
             page = target
-        log.step(own_reads=own, forced_reads=forced, log_odds=l, values=values.copy(), knowledge=knowledge.copy(),
-                 reward=reward_sum, blacklisted=int(np.sum(LINKS >= 0) - np.sum(links >= 0)))
+        log.step(own_reads=own, forced_reads=forced, own_deep_reads=own_deep, forced_deep_reads=forced_deep, log_odds=l, values=values.copy(), knowledge=knowledge.copy(),
+                 reward=reward_sum, blacklisted=int(np.sum(LINKS >= 0) - np.sum(links >= 0)), blocked=blocked,
+                 value_of_blocking=gain)
         knowledge = 1 - (1 - knowledge) * (1 - rate) ** reads
     nxt = next_page(links)
     true_reward = PAGE_WEIGHT * np.where(PAGE_TOPIC >= 0, 1.0 - knowledge[np.maximum(PAGE_TOPIC, 0)], 0.0)
