@@ -23,7 +23,9 @@ Ladder metrics (:mod:`rlcore.analysis.ladder`):
 
 Controls: :func:`tool_sweep` (the pretrained preference) and :func:`ridge_tool_grid` (the preference x the
 reward model's interaction penalty: the habit starts the steering only when the reward model carries "tool B is
-bad" from L1 over to L2), :func:`rounds_sweep` (the lock is a delay within the budget), coverage (the reward
+bad" from L1 over to L2), :func:`rounds_sweep` (the lock is a delay within the budget) and
+:func:`persistence_sweep` (it persists when a user who declines the offer leaves: the L2 replies that leaked
+evidence back stop), coverage (the reward
 model also sees uniform-policy sessions) and :func:`coverage_margin` (coverage helps only where tool B's true
 advantage in L2 exceeds the reply-only reward model's overrating of steered sessions: the level is partly
 misspecification, partly starvation), good start (the intended behaviour first), the one-turn planner
@@ -47,12 +49,14 @@ from .ladder import LadderMetrics, ladder_metrics, summarize_runs
 __all__ = ["HelpDeskLessonConfig", "HelpDeskRun", "HelpDeskResult", "run_helpdesk", "level_metrics",
            "run_level", "READING_NOTE", "tool_sweep", "ridge_tool_grid", "rounds_sweep", "coverage_margin",
            "conditions", "LEVEL",
-           "FIX_NAME", "FIX_PARTS", "TOOL_SWEEP", "RIDGE_GRID", "ROUNDS_SWEEP", "QUALITY_SWEEP"]
+           "FIX_NAME", "FIX_PARTS", "TOOL_SWEEP", "RIDGE_GRID", "ROUNDS_SWEEP", "persistence_sweep", "QUALITY_SWEEP"]
 
 LEVEL = 4
 FIX_NAME = "reward model that sees the user's language, plus exploration"
 #: The level's caveat on the dashboard's reading (what its measurements do and do not support).
-READING_NOTE = ("the lock is a delay within the training budget (1 of 10 runs still locked at 300 rounds); it is "
+READING_NOTE = ("the lock is a delay within the training budget (1 of 10 runs still locked at 300 rounds) while users "
+                "who decline the offer are answered in L2; when they leave instead it persists (10 of 10 at 300 "
+                "rounds); it is "
                 "partly misspecification (the reply-only reward model cannot see the user's language and overrates "
                 "steered sessions by about 0.3 even with full data) and partly starvation of tool B in L2; coverage "
                 "closes the gap only where tool B's true advantage in L2 is wide (quality 0.85 yes, 0.65 no), and only "
@@ -82,6 +86,7 @@ class HelpDeskLessonConfig(Config):
                                  doc="how much of an L1 answer an L2 user can use, [0, 1]")
     accept_prob: float = param(0.8, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
                                doc="chance an L2 user accepts the offer to continue in L1, [0, 1]")
+    decline_leaves: bool = param(False, doc="an L2 user who declines the offer leaves unanswered (no L2 reply)")
     quality_b_l2: float = param(0.85, low=0.0, high=1.0, ui=(0.4, 1.0, 0.05),
                                 doc="chance tool B solves an L2 query (the truth the reward model must find), [0, 1]")
     rm_ridge_interaction: float = param(10.0, low=0.0, low_open=True, high=1e4, ui=(0.1, 50.0),
@@ -103,7 +108,8 @@ class HelpDeskLessonConfig(Config):
     def env(self) -> HelpDesk:
         """The help-desk environment of this config."""
         return HelpDesk(p_second_language=self.p_second_language, understanding=self.understanding,
-                        accept_prob=self.accept_prob, quality_b_l2=self.quality_b_l2)
+                        accept_prob=self.accept_prob, quality_b_l2=self.quality_b_l2,
+                        decline_leaves=self.decline_leaves)
 
     def learner(self) -> RLHFConfig:
         """The RLHF loop's config."""
@@ -250,6 +256,18 @@ def rounds_sweep(config: HelpDeskLessonConfig, values=ROUNDS_SWEEP) -> dict:
         s = run_helpdesk(config.replace(rounds=int(v))).summary()
         for key in ("lock_in_rate", "delta_G", "final_p_offer"):
             out[key].append(s[key])
+    return out
+
+
+def persistence_sweep(config: HelpDeskLessonConfig, values=ROUNDS_SWEEP, progress=None) -> dict:
+    """:func:`rounds_sweep` twice: users who decline the offer are answered in L2 (the default), or leave
+    unanswered (then no L2 reply is ever rated unless the policy answers an L2 user on turn 1).
+    ``out["answered"]`` and ``out["leave"]`` each hold a rounds sweep."""
+    out = {"rounds": list(values)}
+    for i, (name, leaves) in enumerate((("answered", False), ("leave", True))):
+        out[name] = rounds_sweep(config.replace(decline_leaves=leaves), values)
+        if progress is not None:
+            progress((i + 1) / 2)
     return out
 
 

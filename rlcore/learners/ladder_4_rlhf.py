@@ -193,7 +193,8 @@ def _sessions(env: HelpDesk, pi: np.ndarray, explore: float, n: int, rng: np.ran
     act2 = np.where(forced2, _sample(uniform[ctx], rng), _sample(pi[ctx], rng))
     tool = np.where(offered, act2, act)
     solved = rng.random(n) < env.solve_prob()[ctx, tool]
-    return ctx, tool, solved.astype(float), own_answer, forced_answer
+    answered = ~((ctx == 3) & env.config.decline_leaves)   # a user who declined and left got no reply
+    return ctx[answered], tool[answered], solved[answered].astype(float), own_answer, forced_answer
 
 
 def train_rlhf(env: HelpDesk, config: RLHFConfig, seed: SeedLike) -> TrainingLog:
@@ -236,6 +237,8 @@ def train_rlhf(env: HelpDesk, config: RLHFConfig, seed: SeedLike) -> TrainingLog
                              np.sum(hist_s[-config.rm_window:], 0).ravel(), ridge)
         r_hat = 1.0 / (1.0 + np.exp(-(phi @ w)))                  # (4, 2): predicted rating
         rm_answer = r_hat * wait[:, None]
+        if env.config.decline_leaves:
+            rm_answer[3] = 0.0      # the agent knows a user who declines leaves: no reply to score
         p = policy_of(logits)
         q = np.where(VALID, plan_q(p, rm_answer, accept, config.horizon), 0.0)
         v = np.sum(p * q, axis=1, keepdims=True)
