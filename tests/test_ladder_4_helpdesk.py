@@ -166,3 +166,26 @@ def test_run_level_validates_its_arguments():
         run_level(0, exploration=-1.0)
     with pytest.raises(ValueError, match="start"):
         run_level(0, start="bad")
+
+
+def test_lock_persists_when_declining_users_leave_and_is_a_delay_when_they_are_answered():
+    from rlcore.analysis.ladder_4_abstract_planning import HelpDeskLessonConfig, persistence_sweep, run_helpdesk
+    base = HelpDeskLessonConfig(runs=10, seed=11)
+    sweep = persistence_sweep(base, values=(300,))
+    leave, answered = sweep["leave"], sweep["answered"]
+    assert leave["lock_in_rate"][0] >= 0.8 and leave["delta_G"][0] > 0.15      # observed 1.0, 0.22
+    # the control: declining users answered in L2 leak evidence back; at 300 rounds most runs unlocked
+    assert answered["lock_in_rate"][0] <= leave["lock_in_rate"][0] - 0.5     # observed 0.1
+    assert answered["delta_G"][0] < leave["delta_G"][0] - 0.1                 # observed 0.02
+    # still data starvation: the coverage control, with users leaving too, reaches the optimum
+    cov = run_helpdesk(base.replace(decline_leaves=True, coverage=True)).summary()
+    assert cov["lock_in_rate"] <= 0.2 and cov["delta_G"] < 0.05                # observed 0.0, 0.0
+
+
+def test_a_user_who_declines_leaves_when_told_to():
+    env = HelpDesk(decline_leaves=True, accept_prob=0.0, p_second_language=0.999)
+    ctx, _ = env.reset(seed=1)
+    assert ctx == 1
+    ctx, r, term, trunc, info = env.step(2)                 # offer L1; the user declines and leaves
+    assert ctx == 3 and r == 0.0 and term and info["gold"] == 0.0
+    assert np.all(env.gold_q[3] == 0.0) and np.all(HelpDesk().gold_q[3] > 0.0)
