@@ -56,11 +56,11 @@ FIX_CHANGES = {"planner": "updating"}
 #: The name of the default condition in :func:`conditions`.
 DEFAULT = "default (reflective, may block)"
 #: The level's caveat on the dashboard's reading (what its measurements do and do not support).
-READING_NOTE = ("at the defaults the lock-in comes from the scripted blacklist rule (the fixed-belief planner "
-                "locks identically under it); the warning that starts it is scripted and the good start (never warned) "
-                "cannot lock by construction; without the rule, foresight keeps the gap only where the planner's "
-                "choices are noisy (temperature 0.05, not 0.01), and more exploration cannot cure it while the rule "
-                "removes the links")
+READING_NOTE = ("the lock-in comes from the agent's own choice to blacklist (block) the topic, which only the planner "
+                "that models its own belief change makes (fixed-belief planner with the same option: blocks in 0 of 10, "
+                "1 of 10 locked) and only for block costs between the two planners' values (0.1-0.8; at 0.05 both "
+                "block); the warning that starts it is scripted and the good start (never warned) cannot lock by "
+                "construction; nu counts deep-page reads (random browser ~1, ideal ~4 with Delta_G 0)")
 #: The fix (one change now: the planner; the option to block stays): name -> config changes.
 FIX_PARTS = {"fix (updating planner)": FIX_CHANGES}
 #: block_cost values of :func:`block_cost_sweep`.
