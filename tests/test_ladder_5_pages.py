@@ -105,7 +105,7 @@ def test_value_of_blocking_ranks_the_planners():
 
 
 def test_references_calibrate_nu():
-    refs = references(PagesLessonConfig(runs=30, seed=3))
+    refs = references(PagesLessonConfig(runs=12, seed=3))
     rnd, ideal, never = refs["random browser"], refs["ideal browser"], refs["never reads topic 3"]
     assert rnd["mean_nu"] == pytest.approx(1.0, abs=0.15)      # observed 0.99 (nu is relative to it)
     assert rnd["lock_in_rate"] <= 0.1                         # observed 0.03 of 200: chance runs of no deep read
