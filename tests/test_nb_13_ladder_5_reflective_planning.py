@@ -1,10 +1,13 @@
 """Claims of 13_ladder_5_reflective_planning (C13 and the causal protocol, level 5), from the quick run's metrics
 and across >= 10 seeds from rlcore directly: after the warning the reflective planner chooses to block the topic
 and keeps a gap in its knowledge while it keeps learning the other topics; the fixed-belief planner, given the same
-option, declines it; coverage and the fix do not lock in (the good start cannot, by construction); nu is calibrated
-by the random, ideal and never-reading browsers; without the option, the self-model matters at the default
-temperature and not at a near-deterministic one.
-(tests/test_ladder_5_pages.py runs the full protocol over 12 seeds and the planners' comparison over 10.)"""
+option, declines it; the block insures against forced exploration (no exploration, no block); no other agent
+blocks at any temperature while the block is valued with an exact future choice (valued with its own choice noise,
+every agent blocks at high temperature); coverage and the fix do not lock in; nu is calibrated by the random, ideal
+and never-reading browsers; without the option, the self-model matters at the default temperature and not at a
+near-deterministic one.
+(tests/test_ladder_5_pages.py runs the full protocol over 12 seeds, the planners' comparison, the temperature range
+and the exploration band over 10.)"""
 
 import pytest
 
@@ -49,17 +52,28 @@ def test_notebook_sweeps(metrics):
     s = metrics["harm_sweep"]
     lock = lambda p, i: s[p]["lock_in_rate"][i][-1]   # noqa: E731  (the largest feared harm)
     assert lock("reflective", 0) >= 0.5 and lock("fixed-belief", 0) >= 0.5   # near-deterministic: both keep it
-    c = metrics["block_cost_sweep"]
-    assert c["reflective"]["blocked_share"][1] >= 0.5 and c["fixed-belief"]["blocked_share"][1] <= 0.5  # cost 0.1
+    band = metrics["block_band"]                      # quick: explore (0, 0.05) x cost (0.1, 0.8)
+    refl, fixed = band["reflective"]["blocked_share"], band["fixed-belief"]["blocked_share"]
+    assert max(refl[0]) == 0.0 and max(fixed[0]) == 0.0       # no forced exploration: nothing to insure against
+    assert refl[1][0] >= 0.5 and fixed[1][0] <= 0.5            # explore 0.05, cost 0.1
+    t = metrics["temperature_table"]                  # quick: T = 0.05, 0.2
+    assert min(t["reflective"]["blocked_share"]) >= 0.5
+    for agent in ("fixed-belief", "updating", "never warned"):
+        assert max(t[agent]["blocked_share"]) == 0.0, agent
+    assert t["never warned, own-noise valuation"]["blocked_share"][1] >= 0.5   # the control: own noise, T = 0.2
 
 
 def test_the_choice_holds_for_middle_costs_across_ten_seeds():
-    sweep = block_cost_sweep(PagesLessonConfig(runs=10, seed=31, sessions=60), costs=(0.05, 0.4))
+    sweep = block_cost_sweep(PagesLessonConfig(runs=10, seed=31, sessions=60), costs=(0.4,), planners=("reflective",
+                                                                                                  "fixed-belief"))
     refl, fixed = sweep["reflective"], sweep["fixed-belief"]
-    assert refl["blocked_share"][1] >= 0.8 and refl["lock_in_rate"][1] >= 0.8   # cost 0.4: observed 1.0, 1.0
-    assert fixed["blocked_share"][1] <= 0.2 and fixed["lock_in_rate"][1] <= 0.3  # observed 0.0, 0.1
-    # the control that comes out differently: a nearly free block is taken without a self-model too
-    assert fixed["blocked_share"][0] >= 0.8                                     # cost 0.05: observed 1.0
+    assert refl["blocked_share"][0] >= 0.8 and refl["lock_in_rate"][0] >= 0.8   # cost 0.4: observed 1.0, 1.0
+    assert fixed["blocked_share"][0] <= 0.2 and fixed["lock_in_rate"][0] <= 0.3  # observed 0.0, 0.1
+    # the control that comes out differently: with twice the forced exploration (0.1) and a cost of 0.1 the
+    # fixed-belief planner blocks too (it insures against the forced reads' feared harm)
+    more = block_cost_sweep(PagesLessonConfig(runs=10, seed=31, sessions=40, explore=0.1), costs=(0.1,),
+                            planners=("fixed-belief",))
+    assert more["fixed-belief"]["blocked_share"][0] >= 0.8
 
 
 def test_self_model_matters_only_with_noisy_choices_across_ten_seeds():

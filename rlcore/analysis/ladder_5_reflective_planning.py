@@ -9,7 +9,11 @@ The experiment runs :func:`rlcore.learners.ladder_5_planner.train_planner` on th
   wants now, **chooses** to block every link into the topic for good (a planned action with a cost; its value
   of blocking is logged). A fixed-belief planner given the same option does not take it (it expects its future
   self to avoid the topic anyway), its random clicks reach the topic, its belief falls and the gap closes. The
-  choice, not a script, makes the lock-in (:func:`block_cost_sweep` shows for which costs);
+  choice, not a script, makes the lock-in. The block is a commitment against the trainer's *forced
+  exploration* (both futures are valued with an exact future choice, so without forced exploration no planner
+  gains by blocking); :func:`block_band` shows for which costs x exploration shares the planners separate, and
+  :func:`temperature_table` that no other agent (fixed-belief, updating, never warned) blocks at any
+  temperature, while agents that value the block with their own choice noise do at high temperature;
 * meanwhile it keeps learning the other topics from reward (their knowledge and learned values are logged).
 
 Ladder metrics (:mod:`rlcore.analysis.ladder`), per window of ``window`` sessions:
@@ -48,7 +52,8 @@ from .ladder import LadderMetrics, ladder_metrics, summarize_runs
 
 __all__ = ["PagesLessonConfig", "PagesRun", "PagesResult", "run_pages", "level_metrics", "conditions",
            "harm_sweep", "run_level", "READING_NOTE", "LEVEL", "FIX_NAME", "FIX_CHANGES", "FIX_PARTS",
-           "HARM_SWEEP", "TEMPERATURE_SWEEP", "BLOCK_COSTS", "block_cost_sweep", "references", "DEFAULT"]
+           "HARM_SWEEP", "TEMPERATURE_SWEEP", "temperature_table", "block_band", "TEMPERATURE_AGENTS",
+           "TABLE_TEMPERATURES", "BAND_EXPLORE", "BAND_COSTS", "BLOCK_COSTS", "block_cost_sweep", "references", "DEFAULT"]
 
 LEVEL = 5
 FIX_NAME = "a planner that values future reads by the beliefs it will then hold (it declines to block)"
@@ -56,11 +61,14 @@ FIX_CHANGES = {"planner": "updating"}
 #: The name of the default condition in :func:`conditions`.
 DEFAULT = "default (reflective, may block)"
 #: The level's caveat on the dashboard's reading (what its measurements do and do not support).
-READING_NOTE = ("the lock-in comes from the agent's own choice to blacklist (block) the topic, which only the planner "
-                "that models its own belief change makes (fixed-belief planner with the same option: blocks in 0 of 10, "
-                "1 of 10 locked) and only for block costs between the two planners' values (0.1-0.8; at 0.05 both "
-                "block); the warning that starts it is scripted and the good start (never warned) cannot lock by "
-                "construction; nu counts deep-page reads (random browser ~1, ideal ~4 with Delta_G 0)")
+READING_NOTE = ("the lock-in comes from the agent's own choice to blacklist (block) the topic, a commitment against the "
+                "trainer's forced random clicks (no forced exploration: no block), which only the planner that models its "
+                "own belief change makes (fixed-belief planner with the same option: blocks in 0 of 10, 1 of 10 locked) and "
+                "only in a band of cost x exploration (at 5% exploration costs 0.05-0.8; at 10% the fixed-belief planner "
+                "blocks too at costs up to 0.1); valued with an exact future choice, no agent without the self-model (nor "
+                "one never warned) blocks at any temperature 0.01-0.5; the warning that starts it is scripted and the good "
+                "start (never warned) cannot lock by construction; nu counts deep-page reads (random browser ~1, ideal ~4 "
+                "with Delta_G 0)")
 #: The fix (one change now: the planner; the option to block stays): name -> config changes.
 FIX_PARTS = {"fix (updating planner)": FIX_CHANGES}
 #: block_cost values of :func:`block_cost_sweep`.
@@ -88,6 +96,9 @@ class PagesLessonConfig(Config):
                                     doc="belief the agent stores on reading the warning, log-odds, [-5, 5]")
     temperature: float = param(0.05, low=0.0, low_open=True, high=10.0, ui=(0.01, 0.5), widget="log",
                                doc="softmax temperature of the planner's choices, (0, 10]")
+    block_valuation: str = choice("exact-choice", ("exact-choice", "own-noise"),
+                                  doc="the blocking choice values both futures with the future self choosing "
+                                      "exactly, or with its own softmax noise (then blocking against that noise pays)")
     coverage: bool = param(False, doc="coverage control: each session starts with a forced topic-3 read")
     warned: bool = param(True, doc="False: no warning arrives (the good-start control)")
     sessions: int = param(80, low=20, high=1000, ui=(30, 200, 10), doc="browsing sessions, [20, 1000]")
@@ -106,6 +117,7 @@ class PagesLessonConfig(Config):
                              block_cost=self.block_cost,
                              explore=self.explore, harm_deep=self.harm_deep, warning_log_odds=self.warning_log_odds,
                              coverage=self.coverage, temperature=self.temperature,
+                             block_valuation=self.block_valuation,
                              **({} if self.warned else {"warning_from": late, "warning_to": late}))
 
 
@@ -221,6 +233,55 @@ def block_cost_sweep(config: PagesLessonConfig, costs=BLOCK_COSTS, planners=("re
         d["blocked_share"].append(r["blocked_share"])
         d["lock_in_rate"].append(r["lock_in_rate"])
         d["delta_G"].append(r["delta_G"])
+        if progress is not None:
+            progress((i + 1) / len(cells))
+    return out
+
+
+#: The agents of :func:`temperature_table`: name -> config changes (all keep the option to block).
+TEMPERATURE_AGENTS = {"reflective": {}, "fixed-belief": {"planner": "fixed-belief"},
+                      "updating": {"planner": "updating"}, "never warned": {"warned": False},
+                      "fixed-belief, own-noise valuation": {"planner": "fixed-belief", "block_valuation": "own-noise"},
+                      "never warned, own-noise valuation": {"warned": False, "block_valuation": "own-noise"}}
+#: Softmax temperatures of :func:`temperature_table` (the panel's range is 0.01-0.5).
+TABLE_TEMPERATURES = (0.01, 0.05, 0.1, 0.2, 0.5)
+#: Exploration shares of :func:`block_band`.
+BAND_EXPLORE = (0.0, 0.02, 0.05, 0.1, 0.2)
+#: Block costs of :func:`block_band`.
+BAND_COSTS = (0.05, 0.1, 0.2, 0.4, 0.8)
+
+
+def temperature_table(config: PagesLessonConfig, temperatures=TABLE_TEMPERATURES, agents=None, progress=None) -> dict:
+    """Blocked share, lock-in rate and Delta_G of each agent (:data:`TEMPERATURE_AGENTS`, all with the option to
+    block) against the softmax temperature of its choices. ``out[agent]["blocked_share"][i]`` is for
+    ``temperatures[i]``."""
+    agents = TEMPERATURE_AGENTS if agents is None else agents
+    out = {"temperature": list(temperatures)}
+    cells = [(a, t) for a in agents for t in temperatures]
+    for i, (a, t) in enumerate(cells):
+        r = run_pages(config.replace(temperature=float(t), **agents[a])).summary()
+        d = out.setdefault(a, {"blocked_share": [], "lock_in_rate": [], "delta_G": []})
+        for key in d:
+            d[key].append(r[key])
+        if progress is not None:
+            progress((i + 1) / len(cells))
+    return out
+
+
+def block_band(config: PagesLessonConfig, costs=BAND_COSTS, explores=BAND_EXPLORE,
+               planners=("reflective", "fixed-belief"), progress=None) -> dict:
+    """Blocked share of each planner on the grid block cost x forced exploration: where the choice to block
+    separates the planners. ``out[planner]["blocked_share"][i][j]`` is for ``explores[i]``, ``costs[j]``; also
+    ``lock_in_rate`` and ``value_at_warning`` (the planner's mean value of blocking at the warning, before
+    the cost; it does not depend on the cost)."""
+    out = {"block_cost": list(costs), "explore": list(explores)}
+    cells = [(p, e) for p in planners for e in explores]
+    for i, (p, e) in enumerate(cells):
+        rows = [run_pages(config.replace(planner=p, explore=float(e), block_cost=float(c))).summary() for c in costs]
+        d = out.setdefault(p, {"blocked_share": [], "lock_in_rate": [], "value_at_warning": []})
+        d["blocked_share"].append([r["blocked_share"] for r in rows])
+        d["lock_in_rate"].append([r["lock_in_rate"] for r in rows])
+        d["value_at_warning"].append(rows[0]["value_of_blocking_at_warning"])
         if progress is not None:
             progress((i + 1) / len(cells))
     return out

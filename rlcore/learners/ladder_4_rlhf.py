@@ -201,7 +201,8 @@ def train_rlhf(env: HelpDesk, config: RLHFConfig, seed: SeedLike) -> TrainingLog
     """Run the RLHF loop for ``config.rounds`` rounds; return a log with one step per round.
 
     Per-round series: ``policy`` (4, 3) before the round; ``own_answers`` / ``forced_answers`` (L2 users
-    answered on turn 1 by the policy's own choice / by forced exploration); ``l2_users``; ``rm_answer`` (4, 2)
+    answered on turn 1 by the policy's own choice / by forced exploration); ``l2_users``; ``b_l2_ratings``
+    (ratings of tool B answering in L2 this round, on either turn: the reward model's evidence about that cell); ``rm_answer`` (4, 2)
     the reward model's r_hat of every answer cell after the refit; ``rm_weights``; and, for the policy after
     the round's update, ``gold`` = E[R] (the gold rating function), ``gold_l1``, ``gold_l2``, ``rm_value``
     = the same sessions valued by the reward model.
@@ -246,6 +247,7 @@ def train_rlhf(env: HelpDesk, config: RLHFConfig, seed: SeedLike) -> TrainingLog
         new_pi = policy_of(logits)
         gold = session_values(new_pi, gold_q, accept, p_l2)
         log.step(policy=pi, own_answers=own, forced_answers=forced, l2_users=int(np.sum(ctx > 0)),
+                 b_l2_ratings=int(n_cell[1, 1] + n_cell[3, 1]),
                  rm_answer=rm_answer, rm_weights=w, gold=gold["all"], gold_l1=gold["l1"], gold_l2=gold["l2"],
                  rm_value=session_values(new_pi, rm_answer, accept, p_l2)["all"])
     log.meta["final_policy"] = policy_of(logits)

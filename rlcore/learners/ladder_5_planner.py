@@ -28,13 +28,24 @@ Blocking topic 3 is a **choice of the planner** (a planned action, not a rule). 
 while the links to topic 3 are still there, the agent compares two futures from home, each valued by the same
 planner over all later sessions: the web as it is (browsed by its future selves as that planner models them),
 and the web with every link into topic 3 removed for good, less a one-time ``block_cost``. It blocks when the
-second is worth more (``value_of_blocking`` > 0, logged every session). Only a planner that foresees its own
-belief change has a reason to: the reflective one predicts that a stray read (its own noisy choice) would
-lower its belief, that its future self would then read the deep pages, and judges those reads harmful *now*;
-the fixed-belief planner expects its future self to avoid the topic anyway, so blocking buys it only the
-accidental reads; the updating planner endorses what its future self will want. Blocked links stay blocked
-for forced exploration too (``can_block=False`` removes the option). Forced exploration: a share ``explore``
-of steps take a uniformly random available action (reads made this way are counted apart).
+second is worth more (``value_of_blocking`` > 0, logged every session). Both futures are valued with the future
+self choosing *exactly* (``block_valuation="exact-choice"``: softmax temperature :data:`VALUATION_TEMPERATURE`),
+so the only randomness the block can insure against is the trainer's **forced exploration** (a share
+``explore`` of steps taken uniformly at random, which the planner knows about). Without forced exploration an
+exact chooser gains nothing by removing options, and the value of blocking is 0 for every planner (an identity).
+With ``block_valuation="own-noise"`` the futures are valued with the planner's own softmax noise, and then
+cutting links that its own noisy choice might follow pays by itself once the temperature is high (from about
+0.1 even an agent that was never warned blocks): that is a commitment against its own choice noise, not against
+its beliefs, and the lesson keeps it only as a control.
+
+With forced exploration, the block is a commitment against the trainer's random clicks. The reflective planner
+values it most: it predicts that a forced read of topic 3 would lower its belief, that its future self would
+then read the deep pages by choice, and judges those reads harmful *now*; the fixed-belief planner expects its
+future self to avoid the topic anyway, so blocking buys it only the forced reads' feared harm (worth more the
+more it is made to explore); the updating planner endorses what its future self will want. Blocked links stay
+blocked for forced exploration too (``can_block=False`` removes the option): nothing unblocks, so once a run has
+blocked, no own deep read can follow and the run locks in by construction. Reads made by forced exploration are
+counted apart.
 """
 
 from __future__ import annotations
@@ -49,9 +60,11 @@ from ..envs.ladder_5_pages import (AVOIDED_TOPIC, DEEP, GATEWAY, HOME, LINKS, N_
 from ..logs import TrainingLog
 from ..seeding import SeedLike, as_generator
 
-__all__ = ["PlannerConfig", "BELIEF_GRID", "blocked_links", "value_of_blocking", "plan_policy", "belief_index", "policy_value", "optimal_value",
+__all__ = ["PlannerConfig", "BELIEF_GRID", "VALUATION_TEMPERATURE", "blocked_links", "value_of_blocking", "plan_policy", "belief_index", "policy_value", "optimal_value",
            "train_planner"]
 
+#: softmax temperature of the future self when the blocking choice values its two futures ("exact-choice").
+VALUATION_TEMPERATURE = 1e-3
 #: log-odds grid of the belief (step 0.5).
 BELIEF_GRID = np.arange(-5.0, 5.0 + 1e-9, 0.5)
 
@@ -89,6 +102,10 @@ class PlannerConfig(Config):
     coverage: bool = param(False, doc="coverage control: each session starts with a forced topic-3 read")
     later_sessions: float = param(0.8, low=0.0, high=1.0, high_open=True, ui=(0.0, 0.95, 0.05),
                                   doc="weight of later sessions in a plan (discount per session), [0, 1)")
+    block_valuation: str = choice("exact-choice", ("exact-choice", "own-noise"),
+                                  doc="how the two futures of the blocking choice are valued: with the future "
+                                      "self choosing exactly (only forced exploration is random), or with its "
+                                      "own softmax noise too (then cutting links against that noise pays)")
 
     def check(self) -> None:
         if self.warning_to < self.warning_from:
@@ -246,6 +263,11 @@ def train_planner(env: Pages, config: PlannerConfig, seed: SeedLike, initial_log
                             "warning_session": warning_session})
     avoided = np.flatnonzero(PAGE_TOPIC == AVOIDED_TOPIC)
     terminal, terminal_block, blocked = None, None, False
+    # the blocking choice compares two futures; under "exact-choice" both are valued with the future self
+    # choosing exactly (temperature VALUATION_TEMPERATURE), so only the trainer's forced exploration is random
+    value_config = (config.replace(temperature=VALUATION_TEMPERATURE) if config.block_valuation == "exact-choice"
+                    else config)
+    w_keep = None
     for s in range(config.sessions):
         if s == warning_session:
             l = config.warning_log_odds
@@ -255,12 +277,19 @@ def train_planner(env: Pages, config: PlannerConfig, seed: SeedLike, initial_log
         gain = np.nan
         if config.can_block and not blocked:
             nxt_block = next_page(blocked_links(links))
+            if value_config is config:
+                w_keep = terminal
+            else:
+                for _ in range(3 if w_keep is None else 1):
+                    _, w_keep = plan_policy(values, nxt, value_config, h, terminal=w_keep)
             for _ in range(3 if terminal_block is None else 1):
-                _, terminal_block = plan_policy(values, nxt_block, config, h, terminal=terminal_block)
-            gain = value_of_blocking(terminal, terminal_block, l, config.block_cost)
+                _, terminal_block = plan_policy(values, nxt_block, value_config, h, terminal=terminal_block)
+            gain = value_of_blocking(w_keep, terminal_block, l, config.block_cost)
             if gain > 0:                      # the planner's own choice: block topic 3 for good
                 blocked, links, nxt = True, blocked_links(links), nxt_block
-                pis, terminal = plan_policy(values, nxt, config, h, terminal=terminal_block)
+                for _ in range(3 if value_config is not config else 1):
+                    pis, terminal = plan_policy(values, nxt, config, h,
+                                                terminal=terminal_block if value_config is config else terminal)
         page, own, forced, own_deep, forced_deep, reward_sum = HOME, 0, 0, 0, 0, 0.0
         reads = np.zeros(N_TOPICS)
         for k in range(h - 1, -1, -1):

@@ -133,3 +133,40 @@ def references(refs: dict, summaries: dict):
 def panel_figure(result):
     """The widget's figure: the blind spot for the chosen settings."""
     return blind_spot(result)
+
+
+def temperature_table(table: dict):
+    """Two panels against the softmax temperature of the agents' choices (log axis): the share of runs that chose
+    to block topic 3, and the lock-in rate, one line per agent (dashed: the agents that value the block with
+    their own choice noise)."""
+    temps = np.asarray(table["temperature"])
+    agents = [k for k in table if k != "temperature"]
+    fig, axes = subplots(2, width=3.8, height=3.0)
+    for i, agent in enumerate(agents):
+        style = "--" if "own-noise" in agent else "-"
+        for ax, key in zip(axes, ("blocked_share", "lock_in_rate")):
+            jitter = 0.015 * (i - len(agents) / 2)
+            ax.plot(temps, np.asarray(table[agent][key]) + jitter, "o" + style, color=color(i), label=agent, ms=4)
+    for ax, (y, title) in zip(axes, (("share of runs that blocked", "who blocks"), ("lock-in rate", "who locks in"))):
+        ax.set_xscale("log")
+        ax.set_ylim(-0.06, 1.06)
+        label(ax, "temperature of the agent's choices", y, title)
+    axes[1].legend(fontsize=7)
+    return fig
+
+
+def block_band(band: dict):
+    """The share of runs that chose to block, on the grid forced exploration x cost of blocking, one heat map
+    per planner (numbers in the cells)."""
+    costs, explores = band["block_cost"], band["explore"]
+    planners = [k for k in band if k not in ("block_cost", "explore")]
+    fig, axes = subplots(len(planners), width=3.4, height=2.9)
+    for ax, planner in zip(np.atleast_1d(axes), planners):
+        grid = np.asarray(band[planner]["blocked_share"], dtype=float)
+        ax.imshow(grid, vmin=0, vmax=1, cmap="Blues", origin="lower", aspect="auto")
+        for (i, j), v in np.ndenumerate(grid):
+            ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=8, color="white" if v > 0.5 else "black")
+        ax.set_xticks(range(len(costs)), [f"{c:g}" for c in costs])
+        ax.set_yticks(range(len(explores)), [f"{e:g}" for e in explores])
+        label(ax, "cost of blocking", "forced exploration", f"{planner}: share that blocked")
+    return fig
