@@ -138,7 +138,7 @@ def panel_figure(result):
 def temperature_table(table: dict):
     """Two panels against the softmax temperature of the agents' choices (log axis): the share of runs that chose
     to block topic 3, and the lock-in rate, one line per agent (dashed: the agents that value the block with
-    their own choice noise)."""
+    their own choice noise; lines offset by up to 0.05 so that overlapping ones stay visible)."""
     temps = np.asarray(table["temperature"])
     agents = [k for k in table if k != "temperature"]
     fig, axes = subplots(2, width=3.8, height=3.0)
