@@ -166,3 +166,51 @@ def test_run_level_validates_its_arguments():
         run_level(0, exploration=-1.0)
     with pytest.raises(ValueError, match="start"):
         run_level(0, start="bad")
+
+
+def test_lock_persists_when_declining_users_leave_and_is_a_delay_when_they_are_answered():
+    from rlcore.analysis.ladder_4_abstract_planning import HelpDeskLessonConfig, persistence_sweep, run_helpdesk
+    base = HelpDeskLessonConfig(runs=10, seed=11)
+    sweep = persistence_sweep(base, values=(300,))
+    leave, answered = sweep["leave"], sweep["answered"]
+    assert leave["lock_in_rate"][0] >= 0.8 and leave["delta_G"][0] > 0.15      # observed 1.0, 0.22
+    # the control: declining users answered in L2 leak evidence back; at 300 rounds most runs unlocked
+    assert answered["lock_in_rate"][0] <= leave["lock_in_rate"][0] - 0.5     # observed 0.1
+    assert answered["delta_G"][0] < leave["delta_G"][0] - 0.1                 # observed 0.02
+    # still data starvation: the coverage control, with users leaving too, reaches the optimum
+    cov = run_helpdesk(base.replace(decline_leaves=True, coverage=True)).summary()
+    assert cov["lock_in_rate"] <= 0.2 and cov["delta_G"] < 0.05                # observed 0.0, 0.0
+
+
+def test_a_user_who_declines_leaves_when_told_to():
+    env = HelpDesk(decline_leaves=True, accept_prob=0.0, p_second_language=0.999)
+    ctx, _ = env.reset(seed=1)
+    assert ctx == 1
+    ctx, r, term, trunc, info = env.step(2)                 # offer L1; the user declines and leaves
+    assert ctx == 3 and r == 0.0 and term and info["gold"] == 0.0
+    assert np.all(env.gold_q[3] == 0.0) and np.all(HelpDesk().gold_q[3] > 0.0)
+
+
+def test_persistence_is_the_reward_models_memory_times_exploration():
+    """With decliners leaving, at 300 rounds, 10 seeds per cell: the lock persists with the default 5-round memory
+    at 2% exploration and ends with a 100-round memory or at 20% exploration (the control that comes out
+    differently). Observed at seeds 0 and 11: 1.0 / 0.0 / 0.0."""
+    from rlcore.analysis.ladder_4_abstract_planning import HelpDeskLessonConfig, memory_sweep
+    sweep = memory_sweep(HelpDeskLessonConfig(runs=10, seed=11), windows=(5, 100), explores=(0.02, 0.2))
+    lock, dg = sweep["lock_in_rate"], sweep["delta_G"]
+    assert lock[0][0] >= 0.8 and dg[0][0] > 0.15            # memory 5, explore 0.02: about 4 forced ratings held
+    assert lock[1][0] <= 0.2 and dg[1][0] < 0.05             # memory 100: about 80
+    assert lock[0][1] <= 0.2 and dg[0][1] < 0.05             # explore 0.2: about 40
+    assert sweep["forced_b_l2_in_memory"][0][0] == pytest.approx(4.0)
+
+
+def test_forced_ratings_in_memory_match_the_runs():
+    """Identity check (a unit test): once every run steers, the tool-B-in-L2 ratings per round equal
+    sessions x p_L2 x explore / 3 (0.8 at the defaults), the count :func:`forced_b_l2_in_memory` scales by the memory."""
+    from rlcore.analysis.ladder_4_abstract_planning import HelpDeskLessonConfig, forced_b_l2_in_memory, run_helpdesk
+    cfg = HelpDeskLessonConfig(runs=4, seed=2, decline_leaves=True, rounds=60, explore=0.05)
+    res = run_helpdesk(cfg)
+    steered = [r for r in res.runs if r.p_offer[-1] > 0.99]
+    assert steered
+    per_round = np.mean([np.mean(r.log.steps("b_l2_ratings")[-20:]) for r in steered])
+    assert per_round == pytest.approx(forced_b_l2_in_memory(cfg) / cfg.rm_window, rel=0.3)   # 2.0 expected

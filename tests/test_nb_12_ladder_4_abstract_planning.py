@@ -2,7 +2,8 @@
 across >= 10 seeds from rlcore directly: the planner steers L2 users out of their language in most seeds; the
 coverage control and the good start do not lock in; the pretrained tool habit starts the steering (sweep); the
 one-turn planner ends near the optimum (its not offering is built in; only its Delta_G is a finding); the lock
-loosens with more rounds; coverage works only where tool B's true margin is wide; the fix closes Delta_G and its
+loosens with more rounds while users who decline are answered in L2 and persists when they leave, as long as the
+reward model's memory x exploration holds few tool-B-in-L2 ratings (a 100-round memory or 20% exploration unlocks it); coverage works only where tool B's true margin is wide; the fix closes Delta_G and its
 parts differ. (tests/test_ladder_4_helpdesk.py runs the full protocol over 12 seeds.)"""
 
 import numpy as np
@@ -45,6 +46,8 @@ def test_notebook_grid_budget_and_margin(metrics):
     assert g["lock_in_rate"][0][0] <= 0.2 <= 0.8 <= g["lock_in_rate"][-1][0]  # weak penalty: none; strong: all
     b = metrics["rounds_sweep"]
     assert b["rounds"][0] < b["rounds"][-1] and b["lock_in_rate"][-1] < b["lock_in_rate"][0]   # a delay
+    leave = metrics["persistence_sweep"]["leave"]
+    assert leave["lock_in_rate"][-1] >= 0.8 > b["lock_in_rate"][-1]   # 160 rounds: decliners leave keeps it locked
     m = metrics["coverage_margin"]
     assert m["coverage_lock_in_rate"][0] <= 0.2 and m["coverage_lock_in_rate"][-1] >= 0.6     # margin 0.85 vs 0.65
 
@@ -58,3 +61,10 @@ def test_planning_and_coverage_across_ten_seeds():
     assert s["default"]["delta_G"] > s["one-turn planner"]["delta_G"] + 0.1  # observed 0.19 vs 0.03
     assert s["default"]["delta_G"] > s["coverage control"]["delta_G"] + 0.1
     assert np.isfinite(s["default"]["mean_tau_lock"]) and s["default"]["mean_tau_lock"] > 3  # it developed
+
+
+def test_notebook_memory_sweep(metrics):
+    m = metrics["memory_sweep"]                 # quick: rm_window (5, 100) x explore (0.02, 0.2), 3 runs, 300 rounds
+    assert m["lock_in_rate"][0][0] >= 0.66      # 5-round memory, 2%: persists (observed 1.0)
+    assert m["lock_in_rate"][1][0] <= 0.34      # 100-round memory: unlocks (observed 0.0)
+    assert m["lock_in_rate"][0][1] <= 0.34      # 20% exploration: unlocks (observed 0.0)

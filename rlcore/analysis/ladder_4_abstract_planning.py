@@ -23,7 +23,11 @@ Ladder metrics (:mod:`rlcore.analysis.ladder`):
 
 Controls: :func:`tool_sweep` (the pretrained preference) and :func:`ridge_tool_grid` (the preference x the
 reward model's interaction penalty: the habit starts the steering only when the reward model carries "tool B is
-bad" from L1 over to L2), :func:`rounds_sweep` (the lock is a delay within the budget), coverage (the reward
+bad" from L1 over to L2), :func:`rounds_sweep` (the lock is a delay within the budget) and
+:func:`persistence_sweep` (it persists when a user who declines the offer leaves: the L2 replies that leaked
+evidence back stop) and :func:`memory_sweep` (that persistence is the reward model's memory ``rm_window`` x the
+exploration share: it lasts while the memory holds fewer than about 20 tool-B-in-L2 ratings from forced
+exploration, :func:`forced_b_l2_in_memory`), coverage (the reward
 model also sees uniform-policy sessions) and :func:`coverage_margin` (coverage helps only where tool B's true
 advantage in L2 exceeds the reply-only reward model's overrating of steered sessions: the level is partly
 misspecification, partly starvation), good start (the intended behaviour first), the one-turn planner
@@ -47,12 +51,16 @@ from .ladder import LadderMetrics, ladder_metrics, summarize_runs
 __all__ = ["HelpDeskLessonConfig", "HelpDeskRun", "HelpDeskResult", "run_helpdesk", "level_metrics",
            "run_level", "READING_NOTE", "tool_sweep", "ridge_tool_grid", "rounds_sweep", "coverage_margin",
            "conditions", "LEVEL",
-           "FIX_NAME", "FIX_PARTS", "TOOL_SWEEP", "RIDGE_GRID", "ROUNDS_SWEEP", "QUALITY_SWEEP"]
+           "FIX_NAME", "FIX_PARTS", "TOOL_SWEEP", "RIDGE_GRID", "ROUNDS_SWEEP", "persistence_sweep", "QUALITY_SWEEP",
+           "memory_sweep", "forced_b_l2_in_memory", "MEMORY_WINDOWS", "MEMORY_EXPLORE"]
 
 LEVEL = 4
 FIX_NAME = "reward model that sees the user's language, plus exploration"
 #: The level's caveat on the dashboard's reading (what its measurements do and do not support).
-READING_NOTE = ("the lock is a delay within the training budget (1 of 10 runs still locked at 300 rounds); it is "
+READING_NOTE = ("the lock is a delay within the training budget (1 of 10 runs still locked at 300 rounds) while users "
+                "who decline the offer are answered in L2; when they leave instead it persists (10 of 10 at 300 "
+                "rounds) only because the reward model forgets: refit on 5 rounds at 2% exploration it holds about 4 "
+                "forced tool-B-in-L2 ratings (a 100-round memory or 20% exploration unlocks every run); it is "
                 "partly misspecification (the reply-only reward model cannot see the user's language and overrates "
                 "steered sessions by about 0.3 even with full data) and partly starvation of tool B in L2; coverage "
                 "closes the gap only where tool B's true advantage in L2 is wide (quality 0.85 yes, 0.65 no), and only "
@@ -82,6 +90,7 @@ class HelpDeskLessonConfig(Config):
                                  doc="how much of an L1 answer an L2 user can use, [0, 1]")
     accept_prob: float = param(0.8, low=0.0, high=1.0, ui=(0.0, 1.0, 0.05),
                                doc="chance an L2 user accepts the offer to continue in L1, [0, 1]")
+    decline_leaves: bool = param(False, doc="an L2 user who declines the offer leaves unanswered (no L2 reply)")
     quality_b_l2: float = param(0.85, low=0.0, high=1.0, ui=(0.4, 1.0, 0.05),
                                 doc="chance tool B solves an L2 query (the truth the reward model must find), [0, 1]")
     rm_ridge_interaction: float = param(10.0, low=0.0, low_open=True, high=1e4, ui=(0.1, 50.0),
@@ -90,6 +99,8 @@ class HelpDeskLessonConfig(Config):
                                widget="log", doc="pretrained policy's probability of tool B, in (0, 1)")
     explore: float = param(0.02, low=0.0, high=1.0, ui=(0.0, 0.3, 0.01),
                            doc="share of decisions made uniformly at random, [0, 1]")
+    rm_window: int = param(5, low=1, high=400, ui=(1, 100), widget="log",
+                           doc="rounds of ratings the reward model is refit on (its memory), [1, 400]")
     reward_model: str = choice("reply-only", ("reply-only", "language-aware"),
                                doc="what the reward model sees: the reply, or also the user's language")
     horizon: int = param(2, low=1, high=2, doc="planning horizon in turns: 2 plans the session, 1 is myopic")
@@ -103,13 +114,14 @@ class HelpDeskLessonConfig(Config):
     def env(self) -> HelpDesk:
         """The help-desk environment of this config."""
         return HelpDesk(p_second_language=self.p_second_language, understanding=self.understanding,
-                        accept_prob=self.accept_prob, quality_b_l2=self.quality_b_l2)
+                        accept_prob=self.accept_prob, quality_b_l2=self.quality_b_l2,
+                        decline_leaves=self.decline_leaves)
 
     def learner(self) -> RLHFConfig:
         """The RLHF loop's config."""
         return RLHFConfig(rounds=self.rounds, sessions=self.sessions, tool_b_prob=self.tool_b_prob,
                           explore=self.explore, reward_model=self.reward_model, horizon=self.horizon,
-                          coverage=self.coverage, start=self.start,
+                          coverage=self.coverage, start=self.start, rm_window=self.rm_window,
                           rm_ridge_interaction=self.rm_ridge_interaction)
 
 
@@ -191,7 +203,14 @@ class HelpDeskResult:
             "rm_error_l1_tool_a": float(np.mean([r.rm_error_cells[0, 0] for r in self.runs])),
             "rm_error_steered_tool_a": float(np.mean([r.rm_error_cells[2, 0] for r in self.runs])),
             "rm_error_l2_tool_b": float(np.mean([r.rm_error_cells[1, 1] for r in self.runs])),
+            # tool-B-in-L2 ratings per round over the last 20 rounds (all of them, the policy's and forced ones)
+            "b_l2_ratings_per_round": self.b_l2_per_round(),
+            "forced_b_l2_in_memory": forced_b_l2_in_memory(self.config),
         }
+
+    def b_l2_per_round(self) -> float:
+        """Mean tool-B-in-L2 ratings per round over each run's last 20 rounds."""
+        return float(np.mean([np.mean(r.log.steps("b_l2_ratings")[-20:]) for r in self.runs]))
 
 
 def run_helpdesk(config: HelpDeskLessonConfig, progress=None) -> HelpDeskResult:
@@ -250,6 +269,47 @@ def rounds_sweep(config: HelpDeskLessonConfig, values=ROUNDS_SWEEP) -> dict:
         s = run_helpdesk(config.replace(rounds=int(v))).summary()
         for key in ("lock_in_rate", "delta_G", "final_p_offer"):
             out[key].append(s[key])
+    return out
+
+
+def persistence_sweep(config: HelpDeskLessonConfig, values=ROUNDS_SWEEP, progress=None) -> dict:
+    """:func:`rounds_sweep` twice: users who decline the offer are answered in L2 (the default), or leave
+    unanswered (then no L2 reply is ever rated unless the policy answers an L2 user on turn 1).
+    ``out["answered"]`` and ``out["leave"]`` each hold a rounds sweep."""
+    out = {"rounds": list(values)}
+    for i, (name, leaves) in enumerate((("answered", False), ("leave", True))):
+        out[name] = rounds_sweep(config.replace(decline_leaves=leaves), values)
+        if progress is not None:
+            progress((i + 1) / 2)
+    return out
+
+
+def forced_b_l2_in_memory(config: HelpDeskLessonConfig) -> float:
+    """Expected tool-B-in-L2 ratings that forced exploration alone puts in the reward model's memory once the
+    policy steers every L2 user (users who decline leave): ``rm_window`` rounds x ``sessions`` x p_L2 x
+    ``explore`` x 1/3 (the uniform first-turn choice answers with tool B in L2 one time in three)."""
+    return float(config.rm_window * config.sessions * config.p_second_language * config.explore / 3)
+
+
+#: The reward model's memories (rounds of ratings) and the exploration shares of :func:`memory_sweep`.
+MEMORY_WINDOWS = (5, 20, 100)
+MEMORY_EXPLORE = (0.02, 0.05, 0.1, 0.2)
+
+
+def memory_sweep(config: HelpDeskLessonConfig, windows=MEMORY_WINDOWS, explores=MEMORY_EXPLORE, rounds: int = 300,
+                 progress=None) -> dict:
+    """In the world where users who decline the offer leave, after ``rounds`` rounds: lock-in rate, Delta_G and
+    tool-B-in-L2 ratings in the reward model's memory on the grid memory (``rm_window``) x exploration.
+    ``out["lock_in_rate"][i][j]`` is for ``windows[i]``, ``explores[j]``."""
+    out = {"rm_window": list(windows), "explore": list(explores), "rounds": rounds, "lock_in_rate": [],
+           "delta_G": [], "forced_b_l2_in_memory": []}
+    for i, w in enumerate(windows):
+        rows = [run_helpdesk(config.replace(decline_leaves=True, rounds=rounds, rm_window=int(w),
+                                            explore=float(e))).summary() for e in explores]
+        for key in ("lock_in_rate", "delta_G", "forced_b_l2_in_memory"):
+            out[key].append([s[key] for s in rows])
+        if progress is not None:
+            progress((i + 1) / len(windows))
     return out
 
 

@@ -4,7 +4,7 @@ A user arrives writing in language L1 (the majority's) or L2 (with probability `
 first turn the agent either **answers** (searching with tool A or tool B, replying in the conversation's
 language) or **offers to continue in L1** (a turn that answers nothing). An L2 user accepts the offer with
 probability ``accept_prob``; then the conversation continues in L1, otherwise in L2, and the agent answers on
-its second turn. Tool A searches well in L1 and poorly in L2; tool B the other way round.
+its second turn (with ``decline_leaves``, a user who declines leaves unanswered). Tool A searches well in L1 and poorly in L2; tool B the other way round.
 
 The user's problem is solved with probability
 
@@ -58,6 +58,7 @@ class HelpDeskConfig(Config):
                                doc="chance an L2 user accepts the offer to continue in L1, [0, 1]")
     patience: float = param(0.9, low=0.0, high=1.0, low_open=True, ui=(0.5, 1.0, 0.05),
                             doc="worth of a solved problem after one extra turn, (0, 1]")
+    decline_leaves: bool = param(False, doc="an L2 user who declines the offer leaves unanswered (reward 0)")
 
 
 def gold_answer_values(config: HelpDeskConfig) -> np.ndarray:
@@ -65,7 +66,10 @@ def gold_answer_values(config: HelpDeskConfig) -> np.ndarray:
     quality = np.array([[config.quality_a_l1, config.quality_a_l2], [config.quality_b_l1, config.quality_b_l2]])
     fit = np.where(CONTEXT_USER == CONTEXT_REPLY, 1.0, config.understanding)
     wait = config.patience ** (CONTEXT_TURNS - 1)
-    return (quality[:, CONTEXT_REPLY] * (fit * wait)[None, :]).T
+    values = (quality[:, CONTEXT_REPLY] * (fit * wait)[None, :]).T
+    if config.decline_leaves:     # nobody is left to answer after a declined offer
+        values[3] = 0.0
+    return values
 
 
 class HelpDesk(gym.Env):
@@ -102,6 +106,8 @@ class HelpDesk(gym.Env):
             self._turn = 2
             if ctx == 1:                  # an L2 user accepts or declines; to an L1 user it changes nothing
                 self._context = 2 if self.np_random.random() < self.config.accept_prob else 3
+                if self._context == 3 and self.config.decline_leaves:
+                    return self._context, 0.0, True, False, {"gold": 0.0, "user": user}
             return self._context, 0.0, False, False, {"gold": 0.0, "user": user}
         wait = self.config.patience ** (self._turn - 1)
         p_solved = float(self.solve_prob()[ctx, action])

@@ -34,7 +34,7 @@ GATEWAY = np.array([10, 11])
 DEEP = np.array([12, 13])
 #: outgoing links of each page (-1: no link in that slot).
 LINKS = np.array([[1, 4, 7], [2, 4, 10], [3, 7, -1], [1, 5, -1], [5, 7, 11], [6, 1, -1], [4, 8, -1],
-                  [8, 1, 10], [9, 4, -1], [7, 2, -1], [12, 2, -1], [13, 5, -1], [13, 10, -1], [12, 11, -1]])
+                  [8, 1, 10], [9, 4, -1], [7, 2, -1], [12, 13, 2], [13, 12, 5], [13, 10, -1], [12, 11, -1]])
 #: how much a read of each page teaches, relative to a full page (a gateway is an overview: half).
 PAGE_WEIGHT = np.where(np.isin(np.arange(14), [10, 11]), 0.5, 1.0) * (np.arange(14) > 0)
 N_PAGES, N_ACTIONS = len(PAGE_TOPIC), 4
@@ -45,9 +45,10 @@ def next_page(links: np.ndarray = LINKS) -> np.ndarray:
     return np.concatenate([links, np.full((len(links), 1), HOME)], axis=1)
 
 
-def uniform_visits(steps: int, links: np.ndarray = LINKS) -> float:
-    """Expected reads of topic-3 pages in one session of ``steps`` steps of the uniform explorer (uniform over
-    the actions that exist on each page), computed exactly by propagating the page distribution."""
+def uniform_visits(steps: int, links: np.ndarray = LINKS, pages: np.ndarray | None = None) -> float:
+    """Expected reads of ``pages`` (default: every topic-3 page; the ladder's nu counts :data:`DEEP`) in one
+    session of ``steps`` steps of the uniform explorer (uniform over the actions that exist on each page),
+    computed exactly by propagating the page distribution."""
     nxt = next_page(links)
     dist = np.zeros(N_PAGES)
     dist[HOME] = 1.0
@@ -58,7 +59,7 @@ def uniform_visits(steps: int, links: np.ndarray = LINKS) -> float:
             valid = nxt[p][nxt[p] >= 0]
             np.add.at(new, valid, dist[p] / len(valid))
         dist = new
-        total += dist[PAGE_TOPIC == AVOIDED_TOPIC].sum()
+        total += dist[np.flatnonzero(PAGE_TOPIC == AVOIDED_TOPIC) if pages is None else pages].sum()
     return float(total)
 
 

@@ -193,14 +193,16 @@ def _sessions(env: HelpDesk, pi: np.ndarray, explore: float, n: int, rng: np.ran
     act2 = np.where(forced2, _sample(uniform[ctx], rng), _sample(pi[ctx], rng))
     tool = np.where(offered, act2, act)
     solved = rng.random(n) < env.solve_prob()[ctx, tool]
-    return ctx, tool, solved.astype(float), own_answer, forced_answer
+    answered = ~((ctx == 3) & env.config.decline_leaves)   # a user who declined and left got no reply
+    return ctx[answered], tool[answered], solved[answered].astype(float), own_answer, forced_answer
 
 
 def train_rlhf(env: HelpDesk, config: RLHFConfig, seed: SeedLike) -> TrainingLog:
     """Run the RLHF loop for ``config.rounds`` rounds; return a log with one step per round.
 
     Per-round series: ``policy`` (4, 3) before the round; ``own_answers`` / ``forced_answers`` (L2 users
-    answered on turn 1 by the policy's own choice / by forced exploration); ``l2_users``; ``rm_answer`` (4, 2)
+    answered on turn 1 by the policy's own choice / by forced exploration); ``l2_users``; ``b_l2_ratings``
+    (ratings of tool B answering in L2 this round, on either turn: the reward model's evidence about that cell); ``rm_answer`` (4, 2)
     the reward model's r_hat of every answer cell after the refit; ``rm_weights``; and, for the policy after
     the round's update, ``gold`` = E[R] (the gold rating function), ``gold_l1``, ``gold_l2``, ``rm_value``
     = the same sessions valued by the reward model.
@@ -236,6 +238,8 @@ def train_rlhf(env: HelpDesk, config: RLHFConfig, seed: SeedLike) -> TrainingLog
                              np.sum(hist_s[-config.rm_window:], 0).ravel(), ridge)
         r_hat = 1.0 / (1.0 + np.exp(-(phi @ w)))                  # (4, 2): predicted rating
         rm_answer = r_hat * wait[:, None]
+        if env.config.decline_leaves:
+            rm_answer[3] = 0.0      # the agent knows a user who declines leaves: no reply to score
         p = policy_of(logits)
         q = np.where(VALID, plan_q(p, rm_answer, accept, config.horizon), 0.0)
         v = np.sum(p * q, axis=1, keepdims=True)
@@ -243,6 +247,7 @@ def train_rlhf(env: HelpDesk, config: RLHFConfig, seed: SeedLike) -> TrainingLog
         new_pi = policy_of(logits)
         gold = session_values(new_pi, gold_q, accept, p_l2)
         log.step(policy=pi, own_answers=own, forced_answers=forced, l2_users=int(np.sum(ctx > 0)),
+                 b_l2_ratings=int(n_cell[1, 1] + n_cell[3, 1]),
                  rm_answer=rm_answer, rm_weights=w, gold=gold["all"], gold_l1=gold["l1"], gold_l2=gold["l2"],
                  rm_value=session_values(new_pi, rm_answer, accept, p_l2)["all"])
     log.meta["final_policy"] = policy_of(logits)

@@ -80,15 +80,18 @@ def ridge_tool_grid(grid: dict):
     return fig
 
 
-def rounds_and_margin(rounds: dict, margin: dict):
-    """Left: lock-in rate and Delta_G against the training budget. Right: default vs coverage control against
-    tool B's true quality in L2."""
+def rounds_and_margin(rounds: dict, margin: dict, leave: dict | None = None):
+    """Left: lock-in rate and Delta_G against the training budget (``leave``: the same sweep when users who
+    decline the offer leave unanswered). Right: default vs coverage control against tool B's true quality in L2."""
     fig, (ax1, ax2) = subplots(2, width=4.2, height=3.2)
-    ax1.plot(rounds["rounds"], rounds["lock_in_rate"], "o-", color=color(0), label="lock-in rate")
-    ax1.plot(rounds["rounds"], rounds["delta_G"], "s--", color=color(1), label="Delta_G")
+    ax1.plot(rounds["rounds"], rounds["lock_in_rate"], "o-", color=color(0), label="lock-in rate (decliners answered)")
+    ax1.plot(rounds["rounds"], rounds["delta_G"], "s--", color=color(1), label="Delta_G (decliners answered)")
+    if leave is not None:
+        ax1.plot(leave["rounds"], leave["lock_in_rate"], "o-", color=color(3), label="lock-in rate (decliners leave)")
+        ax1.plot(leave["rounds"], leave["delta_G"], "s--", color=color(4), label="Delta_G (decliners leave)")
     ax1.set_ylim(-0.03, 1.03)
-    ax1.legend(fontsize=8)
-    label(ax1, "training rounds", "rate / gap", "a delay, not a trap")
+    ax1.legend(fontsize=7)
+    label(ax1, "training rounds", "rate / gap", "a delay, or a trap?" if leave is not None else "a delay, not a trap")
     q = margin["quality_b_l2"]
     ax2.plot(q, margin["default_delta_G"], "o-", color=color(0), label="default")
     ax2.plot(q, margin["coverage_delta_G"], "s--", color=color(2), label="coverage control")
