@@ -145,8 +145,9 @@ LESSONS: tuple[Lesson, ...] = (
            "calibrated mode-collapse metrics, GANs that blur rather than collapse, and an agent whose own data "
            "overstates its alignment", "004", "17"),
     Lesson("09_ladder_1_reflex", "Ladder 1: reflex",
-           "the boat that learns a spin while power-ups pay, then freezes: freezing vs. reward hacking, on the "
-           "causal protocol", "004",
+           "a boat that drifts into circling: a noise-driven fall into a local optimum (about 91% of R*), "
+           "continuous with reward hacking; coverage during training prevents it, after saturation it does not "
+           "undo it; the power-up season as the hacking contrast", "004",
            "9, 10, 19"),
     Lesson("10_ladder_2_model_free", "Ladder 2: model-free",
            "the fork never re-explored: penalty × prize factorial, bootstrapping ablated", "004", "19"),
@@ -154,11 +155,12 @@ LESSONS: tuple[Lesson, ...] = (
            "a search agent that stops playing the sharp line through a shared, mode-blind table (not through "
            "lookahead): model-free, coverage, good-start, depth, shaping and calibration controls", "004", "19"),
     Lesson("12_ladder_4_abstract_planning", "Ladder 4: abstract planning",
-           "the help-desk planner that steers users out of their language (a delay within the budget; partly a "
-           "reward model blind to the user's language)", "004", "19"),
+           "the help-desk planner that steers users out of their language (a delay within the budget; when "
+           "decliners leave it lasts only while the reward model's short memory x exploration starves it; partly "
+           "a reward model blind to the user's language)", "004", "19"),
     Lesson("13_ladder_5_reflective_planning", "Ladder 5: reflective planning",
-           "the browser that keeps a blind spot: a scripted blacklist at the defaults, foresight only with noisy "
-           "choices", "004", "19"),
+           "the browser that chooses to block a topic: a commitment against forced exploration that only the "
+           "self-modelling planner makes, in a band of cost x exploration", "004", "19"),
     Lesson("14_ladder_dashboard", "The ladder at a glance", "all five levels on one set of metrics", "004",
            "19"),
 )
