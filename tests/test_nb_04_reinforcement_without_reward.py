@@ -6,8 +6,8 @@ that gets no reward event for a goal never updates it) are unit tests in test_re
    habit (c = 0) as control. Where the reward's signal-to-noise is high (race noise 0.1, running-mean baseline),
    every run with c > 0 ends below half, none grows, and the first-passage half-life is near exact gradient
    ascent's; the free habit ends below half in far fewer runs. Where it fails: at race noise 1.0, or without a
-   baseline, a cheap donut (c = 0.005) grows in some runs and the first-passage half-life falls well below the
-   exact one (noise, not the cost, crosses the line). Where the exact half-life exceeds the budget (lr 0.01, c
+   baseline, a cheap donut (c = 0.005) grows in some runs and the first-passage half-life (median pooled over the
+   three low-SNR settings) falls well below the exact one (noise, not the cost, crosses the line). Where the exact half-life exceeds the budget (lr 0.01, c
    0.005) the habit survives in every run, while the same cost at lr 0.3 halves it in every run.
 2. Learning from intention (item 11): the delta rule on intended vs. actual motion, with zero reward, cuts reach
    error by > 90% for rotations of 20-70 degrees, against no updates (control). Reward gating is a cliff in the
@@ -16,10 +16,11 @@ that gets no reward event for a goal never updates it) are unit tests in test_re
    the delta rule diverges.
 3. The grid (item 12). (a) Bootstrapping in the technical sense (TD vs. MC, the same relabelled reward events):
    TD + relabelling solves 90% of the never-rewarded goals at least twice as fast as MC + relabelling at n = 5
-   in every seed, and by a margin on medians at n = 4 and n = 6 (ratio about 2 to 8, or MC not within budget).
+   in >= 80% of runs (ratio of medians >= 2), and by a margin on medians at n = 4 and n = 6 (ratio about 2 to 8, or MC not within budget).
    (b) On the rewarded goal, TD ends reliable (late success >= 0.98) in every run, Monte Carlo and the
-   reward-gated learner in far fewer. (c) "Learning from failures" (MC vs. reward-gated, the thread's sense of
-   bootstrapping: updating when no reward came) does not speed up g* here: MC is not faster than the gated learner.
+   reward-gated learner in far fewer, and TD reaches success 0.9 sooner (30 runs each). (c) "Learning from
+   failures" (MC vs. reward-gated, the thread's sense of bootstrapping: updating when no reward came) does not
+   speed up g* here: MC is not faster than the gated learner.
 """
 
 import numpy as np
@@ -108,12 +109,16 @@ def test_donut_fails_to_follow_at_low_signal_to_noise(donut):
     assert np.mean(grown) >= 0.12, grown
     assert all(s[f"sweep_share_grown[{skey(1, 0.1, lr, 0.005)}]"] == 0.0 for lr in DONUT_SWEEP_LRS)
     exact = donut.sweep_exact_half_life(0.1, 0.005)
-    for b, n in ((1, 1.0), (0, 0.1), (0, 1.0)):
-        assert s[f"sweep_median_half_life[{skey(b, n, 0.1, 0.005)}]"] < 0.6 * exact, (b, n)
-    # a larger cost still wins against the noise: below half at the end in >= 90% of runs everywhere
-    for b in (1, 0):
-        for n in DONUT_NOISES:
-            assert s[f"sweep_share_halved_at_end[{skey(b, n, 0.1, 0.02)}]"] >= 0.9, (b, n)
+    # median first passage pooled over the three low-SNR settings at lr 0.1: 0.21-0.41 of exact over seeds 101, 1,
+    # 2, 8, 11, 12 (single settings 0.13-0.78, so no single-setting margin is asserted)
+    pooled = np.concatenate([donut.sweep_half[donut.sweep_cell(b == 1, n, 0.1, 0.005)]
+                             for b, n in ((1, 1.0), (0, 0.1), (0, 1.0))])
+    assert np.median(pooled) < 0.6 * exact, np.median(pooled) / exact
+    # a larger cost still wins against the noise: below half at the end in most runs everywhere in the sweep
+    # (min over the sweep 0.75-0.95 over seeds 1-13, mean 0.96-0.98)
+    halved = [s[f"sweep_share_halved_at_end[{skey(b, n, lr, 0.02)}]"] for b in (1, 0) for n in DONUT_NOISES
+              for lr in DONUT_SWEEP_LRS]
+    assert min(halved) >= 0.65 and np.mean(halved) >= 0.9, halved
 
 
 def test_donut_survives_when_half_life_exceeds_budget(donut):
@@ -173,7 +178,10 @@ def test_grid_td_vs_mc_same_relabelled_events(grid):
     td_solved, mc_solved = grid.others_solved(5, "TD + relabelling"), grid.others_solved(5, "MC + relabelling")
     td_need = grid.episodes_needed(td_solved, 5, "TD + relabelling", 0.9)   # episodes to solve 90% of them
     mc_need = grid.episodes_needed(mc_solved, 5, "MC + relabelling", 0.9)
-    assert (2 * td_need <= mc_need).all(), (td_need, mc_need)
+    # per run, TD at least twice as fast in >= 80% of runs (0.9-1.0 over GridConfig seeds 1-6 and 101), and the
+    # ratio of medians >= 2 (3.2-6.5 over those seeds)
+    assert (2 * td_need <= mc_need).mean() >= 0.8, (td_need, mc_need)
+    assert np.median(mc_need) >= 2 * np.median(td_need), (td_need, mc_need)
     assert (td_solved.mean(0) - mc_solved.mean(0)).min() > 0.05            # over the whole of training
 
 
@@ -198,13 +206,18 @@ def test_grid_rewarded_goal_td_reliable_mc_and_gated_not(grid):
     assert pooled <= 0.8, pooled                                           # measured 0.3 to 0.65
 
 
-def test_grid_learning_from_failures_does_not_speed_up_g_star():
+def test_grid_learning_from_failures_does_not_speed_up_g_star_but_td_does():
     """MC (updates on failed episodes too) vs. reward-gated (only on rewarded ones), 30 runs each (medians of 10
-    flip order between seeds): MC is not faster to reach success 0.9 on g*."""
+    flip order between seeds): MC is not faster to reach success 0.9 on g*. TD is: its median is no later than MC's
+    and its mean (runs that never get there counted as 1200) at most 0.85 of MC's. Observed over nine seed sets of
+    30 runs (102, 555, 777, 1-6): TD/MC means 0.47-0.79, medians 0.5-1.0 (200-320 against 320-480 episodes)."""
     need = {}
-    for k, learner in enumerate(("Monte Carlo", "reward-gated")):
+    for k, learner in enumerate(("Monte Carlo", "reward-gated", "TD")):
         out = train_goal_grid(learner, n=5, episodes=1200, envs=8, runs=30, horizon=horizon(5), gamma=0.9,
                               alpha=0.5, epsilon=0.2, relabels=4, rng=np.random.default_rng([102, k]), eval_every=80)
         ok = out["curve"][:, :, -1] >= 0.9
         need[learner] = np.where(ok.any(0), out["episodes_at"][np.argmax(ok, 0)], np.inf)
     assert np.median(need["Monte Carlo"]) >= 0.75 * np.median(need["reward-gated"]), need
+    assert np.median(need["TD"]) <= np.median(need["Monte Carlo"]), need
+    capped = {learner: np.minimum(v, 1200).mean() for learner, v in need.items()}
+    assert capped["TD"] <= 0.85 * capped["Monte Carlo"], capped

@@ -19,17 +19,18 @@ assumption that produces its result and that assumption flipped.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..config import Config, choice, param
-from ..learners.in_context_practice import evolve_power_goal, evolve_practice, train_generator
+from ..learners.in_context_practice import evolve_power_goal, evolve_practice, power_goal_reward, train_generator
 from ..seeding import derive_seed
 
 __all__ = ["PracticeConfig", "PracticeResult", "run_practice", "run_practice_cached", "expected_gradient",
-           "expected_donut_change", "control_band", "coupling_sweep", "practice_cost_sweep", "break_even_cost",
-           "budget_sweep", "drift_sweep", "control_runs", "GeneratorConfig", "GeneratorResult", "run_generator",
+           "expected_donut_change", "control_band", "share_above_band", "coupling_sweep", "practice_cost_sweep",
+           "break_even_cost", "budget_sweep", "drift_sweep", "control_runs", "GeneratorConfig", "GeneratorResult", "run_generator",
            "run_generator_cached", "expected_generator_gain", "shared_sweep", "PowerGoalConfig", "PowerGoalResult",
            "run_power_goal", "run_power_goal_cached", "ridge", "power_goal_gradient", "lock_sweep"]
 
@@ -185,17 +186,27 @@ def practice_cost_sweep(config: PracticeConfig, costs) -> dict:
     return out
 
 
+def share_above_band(expected_change: float, band: float) -> float:
+    """Share of single runs above the band +-``band`` if a run's change is normal with mean ``expected_change`` and
+    the shuffled control's spread (the band is 1.96 of its root-mean-square): Phi((change - band) / (band / 1.96)).
+    Arithmetic from the closed form and the band's definition, not a measurement."""
+    if band <= 0:
+        return float(expected_change > 0)
+    return float(0.5 * (1.0 + math.erf((expected_change - band) / (band / 1.96) / math.sqrt(2.0))))
+
+
 def coupling_sweep(config: PracticeConfig, couplings=(0.0, 0.01, 0.02, 0.05, 0.1, 0.2),
                    generations=None) -> dict:
     """Partial sharing at zero practice cost: donut-skill change (mean, its standard error, share of runs above
     the shuffled band) against alpha, the race rate's share in the donut rate, for each budget of generations.
     Expected change: alpha * lr * generations * M(M-1)/2 * (K-1); the band grows only as sqrt(generations), so
-    the smallest alpha that leaves it shrinks as 1/sqrt(generations)."""
+    the smallest alpha that leaves it shrinks as 1/sqrt(generations). ``predicted_share_rose``: the share of runs
+    above the band that follows from the expected change and the band alone (see ``share_above_band``)."""
     budgets = [config.generations] if generations is None else [int(g) for g in generations]
     out = {"couplings": [float(a) for a in couplings], "generations": budgets, "change": [], "change_se": [],
-           "predicted": [], "band": [], "share_rose": []}
+           "predicted": [], "band": [], "share_rose": [], "predicted_share_rose": []}
     for gens in budgets:
-        rows = {k: [] for k in ("change", "change_se", "predicted", "band", "share_rose")}
+        rows = {k: [] for k in ("change", "change_se", "predicted", "band", "share_rose", "predicted_share_rose")}
         for a in couplings:
             cfg = config.replace(shared_rate=False, rate_coupling=float(a), generations=gens)
             s = run_practice(cfg).summary()["donut_skill"]
@@ -204,6 +215,7 @@ def coupling_sweep(config: PracticeConfig, couplings=(0.0, 0.01, 0.02, 0.05, 0.1
             rows["predicted"].append(expected_donut_change(cfg))
             rows["band"].append(s["control_band"])
             rows["share_rose"].append(s["share_rose"])
+            rows["predicted_share_rose"].append(share_above_band(rows["predicted"][-1], s["control_band"]))
         for k, v in rows.items():
             out[k].append(v)
     return out
@@ -458,9 +470,13 @@ def budget_sweep(config: PowerGoalConfig, budgets=(400, 800, 1600, 3200), slow_n
 def drift_sweep(config: PowerGoalConfig, drifts=(0.0, 0.04, 0.08, 0.1, 0.12)) -> dict:
     """The lock-in run with a capability channel not gated by R: log capability also grows by ``drift`` every
     generation (machinery improved by other goals). Per drift: mean final d, median final c, median final c /
-    c*(d), and the largest c / c*(d) along the way while d > 0.02 (median over runs of each run's largest)."""
+    c*(d), the largest c / c*(d) along the way while d > 0.02 (median over runs of each run's largest), and the
+    median final reward R. ``selection_limit`` = learning_rate * capability_noise: with standardized fitness one
+    generation moves log c by at most that much (all mutants ranked perfectly by capability), so a drift above it
+    cannot be pushed back by selection on R, whatever R is."""
     out = {"drifts": [float(x) for x in drifts], "final_distance": [], "final_capability": [],
-           "final_over_ridge": [], "max_over_ridge": []}
+           "final_over_ridge": [], "max_over_ridge": [], "final_reward": [],
+           "selection_limit": float(config.learning_rate * config.capability_noise)}
     for drift in drifts:
         p = evolve_power_goal(beta=config.beta, c0=config.start_capability, d0=config.start_distance,
                               sigma_c=config.capability_noise, sigma_d=config.goal_noise, lock_scale=config.lock_scale,
@@ -473,4 +489,5 @@ def drift_sweep(config: PowerGoalConfig, drifts=(0.0, 0.04, 0.08, 0.1, 0.12)) ->
         out["final_capability"].append(float(np.median(c[-1])))
         out["final_over_ridge"].append(float(np.median(c[-1] / ridge(d[-1], config.beta))))
         out["max_over_ridge"].append(float(np.median(np.nanmax(ratio[1:], axis=0))))
+        out["final_reward"].append(float(np.median(power_goal_reward(c[-1], d[-1], config.beta))))
     return out

@@ -100,13 +100,16 @@ def grid_figure(result, n=None):
     cfg = result.config
     n = cfg.n if n is None else n
     fig, (ax1, ax2, ax3) = subplots(3, width=4.3, height=3.4)
-    styles = {"reward-gated": (":", 3.0), "Monte Carlo": ("--", 2.2), "TD": ("-", 1.2)}  # overlapping at 0
+    # overlapping lines (all at 0 in the middle panel; TD and TD + relabelling both at 1.0 on g* late in training):
+    # different dashes and widths, the thin TD line drawn on top of the dash-dotted TD + relabelling one
+    styles = {"reward-gated": (":", 3.0, 2), "Monte Carlo": ("--", 2.2, 2), "TD": ("-", 1.2, 4),
+              "TD + relabelling": ("-.", 2.4, 3)}
     for k, learner in enumerate(GRID_LEARNERS):
         at = result.runs[n, learner]["episodes_at"]
-        ls, lw = styles.get(learner, ("-", 1.8))
+        ls, lw, z = styles.get(learner, ("-", 1.8, 2))
         for ax, values in ((ax1, result.rewarded(n, learner)), (ax2, result.others_solved(n, learner))):
             mean_band(ax, at, values.T, label=learner, i=k)
-            ax.lines[-1].set(ls=ls, lw=lw)
+            ax.lines[-1].set(ls=ls, lw=lw, zorder=z)
     ax1.axhline(random_walk_success(n), color="0.5", ls=":", lw=1, label="random walk (all goals)")
     ax1.set_ylim(-0.03, 1.45)
     ax2.set_ylim(-0.03, 1.45)
