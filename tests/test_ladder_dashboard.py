@@ -113,10 +113,10 @@ def test_all_present_levels_on_one_set_of_metrics(real):
 def test_levels_4_and_5_pass_the_protocol_on_the_dashboard(real):
     for lv in (4, 5):
         row = real.table()[real.levels.index(lv)]
-        assert row["default"]["lock_rate"] >= 0.8                  # observed 1.0 and 0.9
-        assert row["default"]["start_nu"] >= 0.5                   # observed 1.3 and 3.5
+        assert row["default"]["lock_rate"] >= 0.8                  # observed 1.0 and 1.0 (notebook seeds)
+        assert row["default"]["start_nu"] >= 0.5                   # observed 1.3 and 6.5 (notebook seeds)
         assert row["fix_halves"]                                   # observed 0.0 with the fix
         assert row["starvation"] == "coverage halves the gap"      # at the defaults: coverage halves Delta_G
-        assert "misspecification" in row["note"] if lv == 4 else "blacklist" in row["note"]  # the reading's limits
+        assert "misspecification" in row["note"] if lv == 4 else "own choice" in row["note"]  # the reading's limits
         assert row["good_start_kept"] == "kept"
         assert row["fix"]["delta_G"] < 0.5 * row["default"]["delta_G"]

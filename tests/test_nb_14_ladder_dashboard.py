@@ -1,8 +1,9 @@
 """Claims of 14_ladder_dashboard, from the quick run (1 seed per cell): every present level is computed and reported
 on one threshold, with its floor, gaps to the true optimum and every control (or 'not available'); levels 4 and 5
 read as "coverage halves the gap" at their defaults, with a kept good start and each level's caveat (level 4 partly
-misspecification, level 5 the scripted blacklist). The same claims across 10 seeds for all five levels are asserted in
-rlcore directly by tests/test_ladder_dashboard.py (papermill with 10 seeds would take minutes)."""
+misspecification, level 5 the agent's own choice to block the topic). The same claims across 10 seeds for all five
+levels are asserted in rlcore directly by tests/test_ladder_dashboard.py (papermill with 10 seeds would take
+minutes)."""
 
 import pytest
 
