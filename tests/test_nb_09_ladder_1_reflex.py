@@ -4,7 +4,7 @@ C6: a strong spin bias stays locked in (with or without a baseline); a weak one 
 >= 0.95); power-ups worth more than finishing lock the boat into circling. Freezing and hacking differ in
 Delta_R. Level 1's protocol (test_ladder_1_protocol.py across 40 seeds): an unbiased boat locks in a fraction
 of its runs (not C13's 80%), the baseline at least halves it, importance-weighted coverage from the start
-prevents it, the same coverage after the lock-in does not undo it. Each claim is checked on the notebook's quick-mode metrics and across 12 seeds.
+prevents it, the same coverage after the lock-in does not undo it within the budget. Each claim is checked on the notebook's quick-mode metrics and across 12 seeds.
 """
 
 import numpy as np
@@ -134,7 +134,7 @@ def test_notebook_the_lock_in_that_develops(nb):
     assert lv["no_powerups_lock_rate"] == 0.0                        # observed 0.0
     assert lv["fix_lock_rate"] <= lv["lock_rate"] / 2                # observed 0.0
     assert lv["good_start_keeps_g"] >= 0.75                          # observed 1.0
-    # coverage from the start (credited pi/mu) prevents it; the same coverage after the lock-in does not undo it
+    # coverage from the start (credited pi/mu) prevents it; the same coverage after the lock-in does not undo it within the budget
     reach, lock = lv["reach_g"], lv["lock_rate_by_condition"]
     assert lv["coverage_lock_rate"] <= lv["lock_rate"] / 3           # observed 0.0 against 0.375
     assert reach["coverage"] >= reach["default"] + 0.125              # observed 0.875 against 0.625

@@ -23,7 +23,8 @@ Experiments on :mod:`rlcore.envs.ladder_1_lagoon` with the learners of :mod:`rlc
   ``coverage_from``: the update from which the forcing starts); ``exploration`` = the steering temperature. What the
   controls show: no power-ups, no lock-in; the baseline cuts the rate to a fraction; the good start keeps the race in
   about 90% of runs; coverage from the start prevents the lock-in (0-0.05 of runs); coverage switched on after the
-  lock-in does not undo it (the gradient at a saturated entry cell vanishes). :func:`level_sweep` gives the lock-in
+  lock-in does not undo it within the budget (the gradient at a saturated entry cell is tiny; a reviewer's runs
+  over about ten times the budget saw most locked runs recover). :func:`level_sweep` gives the lock-in
   rate against the learning rate (with and without the baseline) and against the power-up value, through break-even.
 * The contrast, the power-up *season* (:func:`season_config`, :func:`season_protocol_runs`, :func:`season_sweep`):
   power-ups pay SEASON_POWERUP per donut for the first SEASON updates, then stop; a two-weight reflex with a batch
