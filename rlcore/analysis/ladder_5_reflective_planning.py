@@ -66,9 +66,10 @@ READING_NOTE = ("the lock-in comes from the agent's own choice to blacklist (blo
                 "own belief change makes (fixed-belief planner with the same option: blocks in 0 of 10, 1 of 10 locked) and "
                 "only in a band of cost x exploration (at 5% exploration costs 0.05-0.8; at 10% the fixed-belief planner "
                 "blocks too at costs up to 0.1); valued with an exact future choice, no agent without the self-model (nor "
-                "one never warned) blocks at any temperature 0.01-0.5; the warning that starts it is scripted and the good "
-                "start (never warned) cannot lock by construction; nu counts deep-page reads (random browser ~1, ideal ~4 "
-                "with Delta_G 0)")
+                "one never warned) blocks at any temperature 0.01-0.5; at 2% exploration foresight alone holds the lock; the "
+                "warning that starts it is scripted, and the good start (never warned) holds only above a cost floor (its "
+                "small fear is worth a block costing below about 0.02 at 5-10% exploration, 0.1 at 30%); nu counts deep-page "
+                "reads (random browser ~1, ideal ~4 with Delta_G 0)")
 #: The fix (one change now: the planner; the option to block stays): name -> config changes.
 FIX_PARTS = {"fix (updating planner)": FIX_CHANGES}
 #: block_cost values of :func:`block_cost_sweep`.
