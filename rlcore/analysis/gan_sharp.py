@@ -8,9 +8,9 @@ The one ingredient beyond the plain GAN: the generator's output layer is initial
 (``g_init_scale=0.1``), so G starts as a near-point at the origin (a common small/zero init of a last layer).
 The discriminator's early gradient then moves all of G's samples the same way, onto one mode, and the fast
 discriminator sharpens them there. With the usual init (scale 1) the same GAN spreads its samples over a few
-modes, unsharply, in most seeds; with the generator faster than D (lr_g 1e-3, lr_d 1e-4, the unrolled-GAN
+modes, unsharply, in 7 of 10 seeds tried; with the generator faster than D (lr_g 1e-3, lr_d 1e-4, the unrolled-GAN
 paper's ratio) the samples gather near one mode as an unsharp cloud that chases the discriminator, 5-20 sigma
-off the mode (exploration notes in the gan-s3 branch report).
+off the mode (short unstored tries, summarized in lesson 08, Part 2b).
 
 Stored in ``rlcore/data/gan_sharp.npz`` (same format as :func:`mode_collapse.precompute`); regenerate with
 ``python -m rlcore.analysis.gan_sharp`` (about 10 minutes on one loaded core).
