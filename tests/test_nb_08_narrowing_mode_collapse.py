@@ -48,6 +48,10 @@ def test_notebook_metrics(notebook_runs):
     assert remedy["mean_modes"] >= 7 and remedy["mean_hq_share"] >= 0.7  # observed 8.0 and 0.78
     assert remedy["mean_modes"] >= m["calibration"]["ring of 8"]["Gaussian blob"]["modes_captured_max"] + 6
     assert plain["modes_captured"].count(0) >= 6 and plain["reverse_kl_missing"] >= 1  # observed 7 and 4
+    sharp = m["gan_sharp"]  # Part 2b (stored): a plain GAN whose G starts as a near-point collapses sharply
+    sp, sq = sharp["plain, small-start G"], sharp["PacGAN2, small-start G"]
+    assert sp["modes_captured"].count(1) >= 9 and min(sp["hq_share"]) >= 0.8        # observed 10 / 10, HQ >= 0.95
+    assert sq["mean_modes"] >= sp["mean_modes"] + 1 and sq["mean_hq_share"] < 0.4   # observed 2.7 vs 1.0; HQ 0.18
     for summary in [*ring.values(), *m["gan_live"].values()]:
         assert 0.0 <= summary["mean_hq_share"] <= 1.0
         assert 0 <= min(summary["modes_captured"]) <= max(summary["modes_captured"]) <= summary["n_modes"]

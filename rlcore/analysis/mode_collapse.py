@@ -165,6 +165,8 @@ class ModeCollapseConfig(Config):
     snapshots: int = param(16, low=2, high=200, ui=(2, 40), widget="none", doc="snapshots kept over training")
     d_warmup: int = param(0, low=0, high=5000, ui=(0, 1000, 100), widget="none",
                           doc="discriminator-only updates before the GAN starts (after any pre-fit)")
+    g_init_scale: float = param(1.0, low=0.0, low_open=True, high=1.0, ui=(0.01, 1.0), widget="none",
+                                doc="factor on the generator's initial output layer, in (0, 1]; < 1 = G starts near a point")
     seeds: int = param(10, low=1, high=64, ui=(1, 16), doc="independent GANs trained together")
     seed: int = param(0, low=0, ui=(0, 20), doc="first seed; GAN i uses a seed derived from (seed, i)")
 
@@ -182,7 +184,8 @@ def gan_config(config: ModeCollapseConfig) -> tuple[MixtureConfig, GanConfig]:
     mix = MixtureConfig(kind=config.mixture, n_modes=config.n_modes, sigma=config.sigma)
     gan = GanConfig(steps=config.steps, lr_g=config.lr_g, lr_d=config.lr_d, d_steps=config.d_steps,
                     d_depth=config.d_depth, hidden=config.hidden, latent=config.latent, pack=config.pack, batch=config.batch,
-                    prefit=config.prefit, snapshots=config.snapshots, d_warmup=config.d_warmup)
+                    prefit=config.prefit, snapshots=config.snapshots, d_warmup=config.d_warmup,
+                    g_init_scale=config.g_init_scale)
     return mix, gan
 
 

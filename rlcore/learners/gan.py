@@ -100,6 +100,9 @@ class GanConfig(Config):
     n_eval: int = param(2500, low=100, high=20000, widget="none", doc="generated samples per snapshot")
     d_warmup: int = param(0, low=0, high=5000, ui=(0, 1000, 100),
                           doc="discriminator-only updates against the (pre-fitted) generator before the GAN starts")
+    g_init_scale: float = param(1.0, low=0.0, low_open=True, high=1.0, ui=(0.01, 1.0), widget="log",
+                                doc="factor on the generator's initial output layer (weights and bias), in (0, 1]; "
+                                    "< 1 starts G as a near-point at the origin")
 
     def check(self) -> None:
         if self.prefit and self.latent < 4:
@@ -229,6 +232,10 @@ def train_gans(mixture: MixtureConfig, config: GanConfig, seeds, progress=None) 
     c, S = config, len(seeds)
     gens = [torch.Generator().manual_seed(s) for s in seeds]
     g_params = _init_layers([c.latent, c.hidden, c.hidden, 2], gens)
+    if c.g_init_scale != 1.0:  # after the draw, so the random streams are the same for every scale
+        with torch.no_grad():
+            g_params[-2].mul_(c.g_init_scale)
+            g_params[-1].mul_(c.g_init_scale)
     eval_z = torch.stack([torch.randn(c.n_eval, c.latent, generator=g) for g in gens])
     d_params = _init_layers([2 * c.pack] + [c.hidden] * c.d_depth + [1], gens)
     opt_g, opt_d = _Adam(g_params, c.lr_g), _Adam(d_params, c.lr_d)
