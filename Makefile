@@ -52,10 +52,11 @@ clean:
 
 .PHONY: site browser-test student gan-data
 
-# Lesson 08's stored GAN runs (rlcore/data/gan_runs.npz; a test retrains one seed and compares): regenerate
-# them after changing the GAN or its setups (about 10 minutes on 2 cores; unchanged arms are reused).
+# Lesson 08's stored GAN runs (rlcore/data/gan_runs.npz and gan_sharp.npz; tests retrain one seed's prefix and
+# compare): regenerate them after changing the GAN or its setups (about 10 + 10 minutes on 2 cores).
 gan-data: $(STAMP)
 	RLCORE_QUIET=1 $(BIN)/python tools/precompute_gan.py
+	RLCORE_QUIET=1 $(BIN)/python -m rlcore.analysis.gan_sharp
 
 # Student copies of the lessons in build/student/: cells tagged `solution` removed, outputs cleared
 # (nbconvert's TagRemovePreprocessor), for courses that hand the lessons out as problem sets.

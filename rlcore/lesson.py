@@ -142,8 +142,8 @@ LESSONS: tuple[Lesson, ...] = (
            "selection on relative payoff need not raise payoff; melioration comes from credit that stops at the "
            "agent's own round", "004", "18"),
     Lesson("08_narrowing_mode_collapse", "Narrowing: mode collapse",
-           "calibrated mode-collapse metrics, GANs that blur rather than collapse, and an agent whose own data "
-           "overstates its alignment", "004", "17"),
+           "calibrated mode-collapse metrics, GANs that blur from the usual start and collapse sharply only from a "
+           "point start that never spreads, and an agent whose own data overstates its alignment", "004", "17"),
     Lesson("09_ladder_1_reflex", "Ladder 1: reflex",
            "a boat that drifts into circling: a noise-driven fall into a local optimum (about 91% of R*), "
            "continuous with reward hacking; coverage during training prevents it, after saturation it does not "
