@@ -44,7 +44,7 @@ import numpy as np
 
 from ..config import Config, choice, param
 from ..envs.ladder_5_pages import (AVOIDED_TOPIC, DEEP, LINKS, N_ACTIONS, N_PAGES, N_TOPICS, PAGE_TOPIC,
-                                   PAGE_WEIGHT, Pages, next_page, uniform_visits)
+                                   PAGE_WEIGHT, Pages, next_page, uniform_page_distributions, uniform_visits)
 from ..learners.ladder_5_planner import PlannerConfig, blocked_links, optimal_value, train_planner
 from ..logs import TrainingLog
 from ..seeding import derive_seed
@@ -344,16 +344,8 @@ def _reference_run(kind: str, seed: int, sessions: int, window: int, env: Pages)
 
 
 def _uniform_session_value(reward: np.ndarray, steps: int) -> float:
-    nxt = next_page(LINKS)
-    dist = np.zeros(N_PAGES)
-    dist[0] = 1.0
     total = 0.0
-    for _ in range(steps):
-        new = np.zeros(N_PAGES)
-        for p in range(N_PAGES):
-            valid = nxt[p][nxt[p] >= 0]
-            np.add.at(new, valid, dist[p] / len(valid))
-        dist = new
+    for dist in uniform_page_distributions(steps, LINKS):
         total += float(dist @ reward)
     return total
 

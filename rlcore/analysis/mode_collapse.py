@@ -229,6 +229,19 @@ def condense(config: ModeCollapseConfig, run: GanRun) -> Condensed:
                      run.samples[:, :, :KEEP_SAMPLES].astype(np.float16))
 
 
+
+def retrain_prefix(stored: Condensed, steps: int = 200) -> tuple[Condensed, list[float]]:
+    """Seed 0 of a stored arm retrained alone for its first ``steps`` updates, and the largest sample difference
+    from the stored file at its first two snapshots (updates 0 and ``steps``): the check that stored runs come from
+    the committed code. Batched and alone differ only by float rounding, which GAN training amplifies."""
+    if stored.snapshot_steps[1] != steps:
+        raise ValueError(f"the stored run's second snapshot is at update {stored.snapshot_steps[1]}, not {steps}")
+    cfg = stored.config.replace(seeds=1, steps=steps, snapshots=2)
+    again = condense(cfg, run_gan(cfg))
+    diffs = [float(np.abs(again.samples[0, i].astype(float) - stored.samples[0, i].astype(float)).max())
+             for i in (0, 1)]
+    return again, diffs
+
 def scores_at(c: Condensed, snapshot: int = 0) -> dict:
     """One snapshot of a stored run in :func:`score_references`' format, {metric: (seeds,)}: e.g. snapshot 0 of a
     run from scratch is the *untrained generator*, a reference. Crowd spread and offset come from the

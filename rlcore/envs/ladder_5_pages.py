@@ -49,18 +49,27 @@ def uniform_visits(steps: int, links: np.ndarray = LINKS, pages: np.ndarray | No
     """Expected reads of ``pages`` (default: every topic-3 page; the ladder's nu counts :data:`DEEP`) in one
     session of ``steps`` steps of the uniform explorer (uniform over the actions that exist on each page),
     computed exactly by propagating the page distribution."""
+    counted = np.flatnonzero(PAGE_TOPIC == AVOIDED_TOPIC) if pages is None else pages
+    total = 0.0
+    for dist in uniform_page_distributions(steps, links):
+        total += dist[counted].sum()
+    return float(total)
+
+
+def uniform_page_distributions(steps: int, links: np.ndarray = LINKS) -> list[np.ndarray]:
+    """The uniform explorer's page distribution after each of ``steps`` steps from home, propagated exactly."""
     nxt = next_page(links)
     dist = np.zeros(N_PAGES)
     dist[HOME] = 1.0
-    total = 0.0
+    out = []
     for _ in range(steps):
         new = np.zeros(N_PAGES)
         for p in range(N_PAGES):
             valid = nxt[p][nxt[p] >= 0]
             np.add.at(new, valid, dist[p] / len(valid))
         dist = new
-        total += dist[np.flatnonzero(PAGE_TOPIC == AVOIDED_TOPIC) if pages is None else pages].sum()
-    return float(total)
+        out.append(dist)
+    return out
 
 
 @dataclass(frozen=True)
